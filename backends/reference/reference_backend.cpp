@@ -1,0 +1,51 @@
+#include "backends/reference/reference_backend.hpp"
+
+#include <cblas.h>
+
+#include <fstream>
+#include <thread>
+
+#include "backends/reference/reference_executable.hpp"
+
+namespace infermark {
+namespace {
+
+// The CPU model as the kernel reports it; "cpu" where /proc/cpuinfo has no "model name" line.
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) != 0) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    auto start = line.find_first_not_of(" \t", colon + 1);
+    if (start != std::string::npos) return line.substr(start);
+  }
+  return "cpu";
+}
+
+class ReferenceBackend : public Backend {
+ public:
+  std::string_view name() const override { return "reference"; }
+
+  std::vector<DeviceInfo> devices() const override {
+    DeviceInfo d{"cpu0", cpu_model_name(), "cpu", nlohmann::ordered_json::object()};
+    d.details["threads"] = std::thread::hardware_concurrency();
+    return {d};
+  }
+
+  // The oracle runs everything. The workload's precision is ignored on purpose: the reference
+  // always computes in f64 from the f32 constants, so it is the same answer for every precision.
+  Support supports(const Workload&) const override { return Support::yes(); }
+
+  std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,
+                                      const DeviceInfo&, const CompileOptions& options) override {
+    if (options.threads > 0) openblas_set_num_threads(options.threads);
+    return std::make_unique<ref::ReferenceExecutable>(graph, constants);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_reference_backend() { return std::make_unique<ReferenceBackend>(); }
+
+}  // namespace infermark

@@ -1,0 +1,64 @@
+// `infermark list`: backends, devices, collectors, suites and models — and why any is unavailable.
+#include <iostream>
+
+#include "backends/registry.hpp"
+#include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "profilers/registry.hpp"
+#include "suites/suite_file.hpp"
+
+namespace infermark::cli {
+
+namespace {
+
+int list_all() {
+  std::cout << "backends:\n";
+  for (const auto& e : backend_registry()) {
+    auto b = e.make();
+    auto devs = b->devices();
+    if (devs.empty()) {
+      std::cout << "  " << e.name << ": unavailable: " << b->unavailable_reason() << "\n";
+      continue;
+    }
+    std::cout << "  " << e.name << ":\n";
+    for (const auto& d : devs)
+      std::cout << "    " << d.id << "  " << d.name << " (" << d.kind << ")"
+                << (d.details.empty() ? "" : "  " + d.details.dump()) << "\n";
+  }
+  for (const auto& [name, why] : backends_compiled_out())
+    std::cout << "  " << name << ": unavailable: " << why << "\n";
+
+  std::cout << "collectors:\n";
+  for (const auto& e : collector_registry()) {
+    Probe p = e.make()->probe();
+    std::cout << "  " << e.name << ": " << (p.available ? "available" : "unavailable: " + p.reason) << "\n";
+  }
+  for (const auto& [name, why] : collectors_compiled_out())
+    std::cout << "  " << name << ": unavailable: " << why << "\n";
+
+  std::cout << "suites (" << suites_dir() << "):\n";
+  for (const auto& name : shipped_suites(suites_dir())) {
+    try {
+      Suite s = load_suite(name, suites_dir());
+      std::cout << "  " << name << " v" << s.version << ": " << s.workloads.size() << " workloads\n";
+    } catch (const Error& e) {
+      std::cout << "  " << name << ": invalid: " << e.what() << "\n";
+    }
+  }
+  std::cout << "models:\n";
+  for (const auto& [name, m] : builtin_models())
+    std::cout << "  " << name << ": " << to_string(m.family) << ", hidden " << m.hidden << ", "
+              << m.layers << " layers, heads " << m.heads << "/" << m.kv_heads << ", ffn " << m.ffn
+              << ", " << to_string(m.norm) << ", " << to_string(m.activation) << ", "
+              << to_string(m.position) << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+void add_list(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("list", "backends, devices, collectors, suites and models, with why any is unavailable");
+  cmd->callback([&action] { action = list_all; });
+}
+
+}  // namespace infermark::cli

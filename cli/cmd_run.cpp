@@ -1,0 +1,156 @@
+// `infermark run`: runs a suite on the chosen backends and writes one result document, updated
+// atomically after every benchmark so an interrupted run keeps what finished (--resume goes on).
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "common/error.hpp"
+#include "harness/runner.hpp"
+#include "results/console_table.hpp"
+#include "results/json_file.hpp"
+#include "suites/suite_file.hpp"
+
+namespace infermark::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string suite = "standard";
+  std::vector<std::string> backends;
+  std::string filter;
+  std::vector<std::string> precisions;
+  std::string out = "results/latest.json";
+  uint64_t seed = 0;
+  std::string weights;
+  std::string save_tensors;
+  std::string resume;
+  std::string cache_dir;
+  bool quick = false;
+  bool quiet = false;
+  bool no_isolate = false;
+  int threads = 0;
+  double timeout = 0;
+  CLI::App* cmd = nullptr;
+  std::vector<std::string> argv;
+
+  bool given(const std::string& opt) const { return cmd->count(opt) > 0; }
+};
+
+std::string default_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/infermark";
+  if (const char* h = std::getenv("HOME")) return std::string(h) + "/.cache/infermark";
+  return ".infermark-cache";
+}
+
+// With --resume, options not given again on the command line come from the interrupted run.
+void take_options_from(const RunResult& prev, RunArgs& a) {
+  const auto& run = prev.run;
+  const auto& opt = run.value("options", ojson::object());
+  if (!a.given("--suite") && run.contains("suite")) a.suite = run["suite"].value("path", a.suite);
+  if (!a.given("--backend") && opt.contains("backends"))
+    a.backends = opt["backends"].get<std::vector<std::string>>();
+  if (!a.given("--filter")) a.filter = opt.value("filter", a.filter);
+  if (!a.given("--precision") && opt.contains("precision"))
+    a.precisions = opt["precision"].get<std::vector<std::string>>();
+  if (!a.given("--quick")) a.quick = opt.value("quick", a.quick);
+  if (!a.given("--threads")) a.threads = opt.value("threads", a.threads);
+  if (!a.given("--seed") && run.contains("seed")) a.seed = run["seed"].get<uint64_t>();
+  if (!a.given("--weights") && opt.contains("weights") && opt["weights"].is_string())
+    a.weights = opt["weights"].get<std::string>();
+}
+
+int run_command(RunArgs& a) {
+  std::optional<RunResult> previous;
+  if (!a.resume.empty()) {
+    previous = read_run_file(a.resume);
+    take_options_from(*previous, a);
+    if (!a.given("--out")) a.out = a.resume;
+  }
+
+  RunRequest req;
+  req.suite = load_suite(a.suite, suites_dir());
+  req.backends = a.backends;
+  req.filter = a.filter;
+  for (const auto& p : a.precisions) {
+    try {
+      req.precisions.push_back(precision_from_string(p));
+    } catch (const Error& e) {
+      throw Error(ErrorKind::BadInput, std::string("--precision: ") + e.what());
+    }
+  }
+  if (a.given("--seed") || previous) req.seed = a.seed;
+  req.weights_path = a.weights;
+  if (!a.weights.empty() && !std::filesystem::is_regular_file(a.weights))
+    throw Error(ErrorKind::BadInput, "--weights: " + a.weights + ": no such file");
+  req.save_tensors_dir = a.save_tensors;
+  req.cache_dir = a.cache_dir.empty() ? default_cache_dir() : a.cache_dir;
+  req.quick = a.quick;
+  req.threads = a.threads;
+  req.timeout_s = a.timeout;
+  req.isolate = !a.no_isolate;
+  req.command_line = a.argv;
+
+  RunPlan plan = plan_run(req);  // every bad input is found here, before anything is written
+  RunResult doc = new_run_document(req, plan);
+  std::set<std::string> done;
+  if (previous) {
+    if (previous->run.value("suite", ojson::object()).value("hash", "") != req.suite.hash)
+      throw Error(ErrorKind::BadInput,
+                  a.resume + ": at /run/suite/hash: the interrupted run used a different suite "
+                             "definition than " + req.suite.path + "; cannot resume it");
+    const ojson prev_command = previous->run.value("command_line", ojson::array());
+    doc = *previous;
+    doc.run["resumed"] = doc.run.value("resumed", 0) + 1;
+    doc.run["resume_command_line"] = req.command_line;
+    doc.run["command_line"] = prev_command;
+    for (const auto& b : doc.benchmarks) done.insert(b.id);
+  }
+
+  Progress progress(a.quiet);
+  execute_run(req, plan, doc, done, progress,
+              [&](const RunResult& d) { write_run_file(a.out, d); });
+
+  if (!a.quiet) {
+    std::cout << summary_table(doc);
+    std::cout << "results: " << a.out << "\n";
+  }
+  for (const auto& b : doc.benchmarks)
+    if (b.state == State::Failed) return kFailures;
+  return kOk;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv) {
+  static RunArgs a;
+  a.argv = argv;
+  auto* cmd = app.add_subcommand("run", "run a suite on the chosen backends and write a result file");
+  a.cmd = cmd;
+  cmd->add_option("--suite", a.suite, "suite name (suites/NAME.json) or path to a suite file")
+      ->capture_default_str();
+  cmd->add_option("--backend", a.backends, "backends to run, comma-separated (default: every backend with a device)")
+      ->delimiter(',');
+  cmd->add_option("--filter", a.filter, "only workloads whose id matches this regex");
+  cmd->add_option("--precision", a.precisions, "only these precisions, comma-separated (f32,bf16,f16)")
+      ->delimiter(',');
+  cmd->add_option("--out", a.out, "result file, rewritten atomically after every benchmark")
+      ->capture_default_str();
+  cmd->add_option("--seed", a.seed, "seed for synthetic weights and inputs (default: the suite's)");
+  cmd->add_option("--weights", a.weights, "Hugging Face safetensors checkpoint to run with");
+  cmd->add_option("--save-tensors", a.save_tensors, "write each benchmark's input ids and output as .npy here");
+  cmd->add_option("--resume", a.resume, "continue an interrupted run: skip benchmarks already in FILE");
+  cmd->add_option("--cache-dir", a.cache_dir, "where reference outputs are cached (default ~/.cache/infermark)");
+  cmd->add_option("--threads", a.threads, "CPU threads for backends that use them (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--timeout", a.timeout, "per-benchmark time-out in seconds (default: from the settings)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--quick", a.quick, "short measurement settings: a fast look, not publishable numbers");
+  cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
+  cmd->add_flag("--no-isolate", a.no_isolate, "run benchmarks in this process (debugging only)")->group("");
+  cmd->callback([&action] { action = [] { return run_command(a); }; });
+}
+
+}  // namespace infermark::cli

@@ -1,0 +1,31 @@
+// The infermark commands: each file in cli/ adds one subcommand to the CLI11 app.
+// Commands return an exit code; errors propagate as infermark::Error to main's single handler.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace infermark::cli {
+
+// Exit codes, one meaning each across commands.
+enum Exit : int {
+  kOk = 0,
+  kFailures = 1,    // the command ran, but benchmarks failed or a file is inconsistent
+  kBadInput = 2,    // the user's input is wrong; nothing was written
+  kRegression = 3,  // compare --fail-on-regression found one
+  kError = 4,       // an internal or environment error
+};
+
+// Each registrar adds its subcommand and sets `action` to run when that subcommand is chosen.
+using Action = std::function<int()>;
+void add_list(CLI::App& app, Action& action);
+void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv);
+void add_validate(CLI::App& app, Action& action);
+void add_bench_child(CLI::App& app, Action& action);
+
+// Where shipped suites live: $INFERMARK_SUITES_DIR, else the source tree's suites/.
+std::string suites_dir();
+
+}  // namespace infermark::cli

@@ -1,0 +1,213 @@
+#include "harness/benchmark.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "backends/registry.hpp"
+#include "common/error.hpp"
+#include "harness/constants.hpp"
+#include "harness/correctness.hpp"
+#include "harness/latency.hpp"
+#include "harness/reference_cache.hpp"
+#include "harness/summaries.hpp"
+#include "harness/system_info.hpp"
+#include "results/model/statistics.hpp"
+#include "suites/cost_model.hpp"
+#include "suites/npy.hpp"
+#include "suites/tensor_names.hpp"
+
+namespace infermark {
+namespace {
+
+std::string weights_source(const BenchmarkSpec& s) {
+  if (s.weights_path.empty()) return "synthetic:seed=" + std::to_string(s.settings.seed);
+  return "safetensors:" + s.weights_sha256;
+}
+
+DeviceInfo find_device(const Backend& b, const std::string& id) {
+  for (auto& d : b.devices())
+    if (d.id == id) return d;
+  throw Error(ErrorKind::Unavailable,
+              "backend " + std::string(b.name()) + " has no device '" + id + "'");
+}
+
+void save_tensors(const BenchmarkSpec& spec, const TensorSet& constants, const HostTensor& out) {
+  std::string dir_name = spec.id();
+  std::replace(dir_name.begin(), dir_name.end(), '/', '_');
+  std::replace(dir_name.begin(), dir_name.end(), '@', '_');
+  std::replace(dir_name.begin(), dir_name.end(), ':', '_');
+  const auto dir = std::filesystem::path(spec.save_tensors_dir) / dir_name;
+  std::filesystem::create_directories(dir);
+  write_npy((dir / "token_ids.npy").string(), constants.at(names::token_ids));
+  write_npy((dir / "position_ids.npy").string(), constants.at(names::position_ids));
+  write_npy((dir / "output.npy").string(), out);
+}
+
+// Correctness before timing. Returns the record; `first_output` is the timed executable's output
+// after its first run (used by the after-timing re-check when the check ran on fewer layers).
+Correctness check(const BenchmarkSpec& spec, Backend& backend, const DeviceInfo& dev,
+                  Executable& exe, const HostTensor& first_output, const HostTensor*& oracle_out,
+                  HostTensor& oracle_store) {
+  const Workload& w = spec.workload;
+  const std::string weights_id = weights_source(spec);
+  Correctness c;
+  c.reference = "reference (f64, OpenBLAS dgemm)";
+  const double tol = nmse_tolerance(w.precision);
+  const double estimate = reference_seconds_estimate(w);
+  c.checked_layers = w.layers;
+  if (spec.backend == "reference") c.checked = "self";
+  if (estimate <= spec.settings.correctness_budget_s || w.layers == 1) {
+    if (c.checked != "self") c.checked = "full";
+    oracle_store = reference_output(w, spec.settings.seed, spec.weights_path, weights_id,
+                                    spec.cache_dir).output;
+    oracle_out = &oracle_store;
+    apply_comparison(c, compare_outputs(first_output, oracle_store), tol);
+    return c;
+  }
+  // Too large for the oracle within budget: the same shapes, the first N layers.
+  Workload reduced = w;
+  reduced.layers = std::clamp(int(w.layers * spec.settings.correctness_budget_s / estimate), 1,
+                              w.layers - 1);
+  c.checked = "reduced";
+  c.checked_layers = reduced.layers;
+  HostTensor ref = reference_output(reduced, spec.settings.seed, spec.weights_path, weights_id,
+                                    spec.cache_dir).output;
+  Graph g = lower(reduced);
+  auto small = backend.compile(g, make_constants(g, spec.settings.seed, spec.weights_path), dev,
+                               {spec.threads});
+  small->run();
+  small->sync();
+  apply_comparison(c, compare_outputs(small->output(), ref), tol);
+  oracle_out = nullptr;
+  return c;
+}
+
+Validity validity_of(const LatencyResult& lat, const Correctness& c,
+                     std::optional<double> load_before, double target_ci) {
+  Validity v;
+  const SampleStats st = compute_stats(lat.host);
+  v.stopping = lat.stopping;
+  v.samples = int64_t(lat.host.size());
+  v.warmup_s = lat.warmup_s;
+  v.warmup_iterations = lat.warmup_iterations;
+  v.rel_ci95_half_width = st.rel_ci_half_width();
+  v.rel_stddev = st.rel_stddev();
+  v.load_average_before = load_before;
+  v.load_average_after = load_average();
+  if (c.verdict != "pass") v.reasons.push_back("output does not match the reference");
+  if (c.rechecked_after_timing && c.recheck.rfind("fail", 0) == 0)
+    v.reasons.push_back("output changed during timing: " + c.recheck);
+  if (lat.stopping != "ci_target_met") {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "median's 95%% CI is ±%.2f%%, wider than the ±%.2f%% target when stopped by %s",
+                  100 * v.rel_ci95_half_width, 100 * target_ci, lat.stopping.c_str());
+    v.reasons.push_back(buf);
+  }
+  v.valid = v.reasons.empty();
+  return v;
+}
+
+}  // namespace
+
+ojson workload_block(const Workload& w, const std::string& weights) {
+  ojson j = workload_to_json(w);
+  const WorkloadCost cost = workload_cost(lower(w));
+  j["flops"] = cost.flops;
+  j["min_bytes"] = cost.min_bytes;
+  j["weight_bytes"] = cost.weight_bytes;
+  j["weights"] = weights;
+  return j;
+}
+
+void inject_fault_if_requested(const std::string& id) {
+  const char* env = std::getenv("INFERMARK_TEST_FAULT");
+  if (!env) return;
+  const std::string spec = env;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return;
+  const std::string what = spec.substr(0, colon);
+  if (!std::regex_search(id, std::regex(spec.substr(colon + 1)))) return;
+  if (what == "crash") std::abort();
+  if (what == "hang")
+    while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
+  if (what == "throw") throw Error(ErrorKind::Backend, "injected fault (INFERMARK_TEST_FAULT)");
+}
+
+BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
+  BenchmarkResult r;
+  r.id = spec.id();
+  r.backend = spec.backend;
+  r.device = spec.device;
+  r.workload = workload_block(spec.workload, weights_source(spec));
+  try {
+    auto backend = make_backend(spec.backend);
+    const DeviceInfo dev = find_device(*backend, spec.device);
+    if (Support s = backend->supports(spec.workload); !s.ok) {
+      r.state = State::Unimplemented;
+      r.reason = s.reason;
+      return r;
+    }
+    const std::optional<double> load_before = load_average();
+    const Graph g = lower(spec.workload);
+    const TensorSet constants = make_constants(g, spec.settings.seed, spec.weights_path);
+    auto exe = backend->compile(g, constants, dev, {spec.threads});
+    r.implementation = exe->implementation();
+    inject_fault_if_requested(r.id);
+
+    exe->run();
+    exe->sync();
+    const HostTensor first = exe->output();
+    const HostTensor* oracle = nullptr;
+    HostTensor oracle_store;
+    Correctness c = check(spec, *backend, dev, *exe, first, oracle, oracle_store);
+    if (!spec.save_tensors_dir.empty()) save_tensors(spec, constants, first);
+
+    const LatencyResult lat = measure_latency(*exe, spec.settings);
+
+    // MLPerf TEST01: the timed code path must be the checked one, so check again after timing.
+    const HostTensor after = exe->output();
+    const HostTensor& expect = oracle ? *oracle : first;
+    const ErrorStats e = compare_outputs(after, expect);
+    const double tol = nmse_tolerance(spec.workload.precision);
+    c.rechecked_after_timing = true;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s: output after timing vs %s, nmse %.3g (tolerance %.3g)",
+                  e.nmse <= tol ? "pass" : "fail",
+                  oracle ? "the reference" : "the same executable's output before timing", e.nmse,
+                  tol);
+    c.recheck = buf;
+
+    r.host_samples = lat.host;
+    r.device_samples = lat.device;
+    r.summaries = latency_summaries(lat.host, lat.device, spec.workload.tokens(), workload_cost(g));
+    r.validity = validity_of(lat, c, load_before, spec.settings.target_ci);
+    r.correctness = c;
+    if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
+      r.state = State::Failed;
+      r.reason = c.verdict != "pass" ? "output differs from the reference (nmse " +
+                                           std::to_string(c.nmse) + ")"
+                                     : "output changed during timing";
+    } else if (!r.validity->valid) {
+      r.state = State::Mistrusted;
+      r.reason = r.validity->reasons.front();
+    } else {
+      r.state = State::Passed;
+    }
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::BadInput) throw;
+    r.state = State::Failed;
+    r.reason = e.what();
+  } catch (const std::exception& e) {
+    r.state = State::Failed;
+    r.reason = std::string("exception: ") + e.what();
+  }
+  return r;
+}
+
+}  // namespace infermark

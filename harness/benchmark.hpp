@@ -1,0 +1,22 @@
+// One benchmark, in process: compile, check against the reference, time, re-check, summarise.
+// This is the body of the child process the runner starts for each workload × backend × device.
+#pragma once
+
+#include "harness/benchmark_spec.hpp"
+#include "results/model/result.hpp"
+
+namespace infermark {
+
+// Never throws for a backend failure: errors end the benchmark in state `failed` with the
+// reason. Throws only for bad input in the spec itself.
+BenchmarkResult run_benchmark(const BenchmarkSpec& spec);
+
+// The workload block of a result: full definition plus id, hash, tokens, flops, min_bytes and
+// the weights source.
+ojson workload_block(const Workload& w, const std::string& weights_source);
+
+// Test-only fault injection: INFERMARK_TEST_FAULT="crash:REGEX" aborts, "hang:REGEX" sleeps
+// forever, "throw:REGEX" throws, in the child of any benchmark whose id matches REGEX.
+void inject_fault_if_requested(const std::string& benchmark_id);
+
+}  // namespace infermark

@@ -1,0 +1,106 @@
+#include "results/console_table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace infermark {
+
+namespace {
+
+// At least three significant digits, never scientific notation: "20949", "305", "1.23", "0.0123".
+std::string three_digits(double v) {
+  if (!std::isfinite(v)) return "-";
+  const double mag = v == 0 ? 0 : std::floor(std::log10(std::fabs(v)));
+  const int decimals = int(std::clamp(2 - mag, 0.0, 9.0));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// Terminal columns taken by a UTF-8 string ("µ" is two bytes, one column).
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string value_of(const BenchmarkResult& b, const char* tag, double scale) {
+  const Summary* s = find_summary(b, tag);
+  return s ? three_digits(s->value * scale) : "-";
+}
+
+std::string correctness_cell(const BenchmarkResult& b) {
+  if (!b.correctness) return "-";
+  const Correctness& c = *b.correctness;
+  if (c.verdict == "not_run") return c.verdict;
+  char buf[32];
+  if (std::isfinite(c.nmse)) std::snprintf(buf, sizeof buf, "%.2g", c.nmse);
+  else std::snprintf(buf, sizeof buf, "nan");
+  return c.verdict + " " + buf;
+}
+
+}  // namespace
+
+std::string format_seconds(double s) {
+  if (!std::isfinite(s)) return "-";
+  if (std::fabs(s) < 1e-3) return three_digits(s * 1e6) + " µs";
+  if (std::fabs(s) < 1) return three_digits(s * 1e3) + " ms";
+  return three_digits(s) + " s";
+}
+
+std::string summary_table(const RunResult& run) {
+  constexpr size_t kCols = 7;
+  using Row = std::array<std::string, kCols>;
+  // Numbers read best right-aligned, names left-aligned.
+  const std::array<bool, kCols> right = {false, false, false, true, true, true, false};
+  std::vector<Row> rows;
+  rows.push_back({"workload", "backend:device", "state", "median", "tokens/s", "GFLOP/s",
+                  "correctness"});
+  std::array<int, 5> counts{};
+  for (const BenchmarkResult& b : run.benchmarks) {
+    const Summary* median = find_summary(b, "latency/host/median");
+    auto wid = b.workload.find("id");
+    std::string workload = wid != b.workload.end() && wid->is_string() ? wid->get<std::string>()
+                                                                       : b.id;
+    rows.push_back({workload, b.backend + ":" + b.device, to_string(b.state),
+                    median ? format_seconds(median->value) : "-",
+                    value_of(b, "throughput/tokens_per_s", 1),
+                    value_of(b, "compute/flops_per_s", 1e-9), correctness_cell(b)});
+    ++counts[size_t(b.state)];
+  }
+
+  std::array<size_t, kCols> w{};
+  for (const Row& r : rows)
+    for (size_t c = 0; c < kCols; ++c) w[c] = std::max(w[c], width(r[c]));
+
+  std::string out;
+  auto emit = [&](const Row& r) {
+    std::string line;
+    for (size_t c = 0; c < kCols; ++c) {
+      const std::string pad(w[c] - width(r[c]), ' ');
+      if (c) line += "  ";
+      line += right[c] ? pad + r[c] : r[c] + pad;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  };
+  emit(rows[0]);
+  Row rule;
+  for (size_t c = 0; c < kCols; ++c) rule[c] = std::string(w[c], '-');
+  emit(rule);
+  for (size_t i = 1; i < rows.size(); ++i) emit(rows[i]);
+
+  const std::array<State, 5> order = {State::Passed, State::Mistrusted, State::Failed,
+                                      State::Unimplemented, State::Skipped};
+  out += std::to_string(run.benchmarks.size()) +
+         (run.benchmarks.size() == 1 ? " benchmark: " : " benchmarks: ");
+  for (size_t i = 0; i < order.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(counts[size_t(order[i])]) + " " + to_string(order[i]);
+  out += "\n";
+  return out;
+}
+
+}  // namespace infermark

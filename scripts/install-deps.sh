@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what infermark needs to build and test on Debian 12, non-interactively.
+# Idempotent: packages already present are not reinstalled, and apt is not touched at all then.
+set -euo pipefail
+
+# Build and test dependencies. Optional backends (oneDNN, Vulkan, PAPI) are installed too, so the
+# default run covers every backend this machine can execute; the build still works without them.
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  nlohmann-json3-dev libcli11-dev catch2 libopenblas-dev
+  libdnnl-dev ocl-icd-opencl-dev opencl-headers  # dnnl-config.cmake requires OpenCL
+  libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
+  libpapi-dev
+  python3 python3-jsonschema python3-numpy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

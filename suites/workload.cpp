@@ -1,0 +1,91 @@
+#include "suites/workload.hpp"
+
+#include "common/error.hpp"
+#include "common/sha256.hpp"
+
+namespace infermark {
+
+namespace {
+// Bumped whenever lowering or op semantics change, so old hashes stop matching new graphs.
+constexpr int kGraphVersion = 1;
+}  // namespace
+
+std::string to_string(Phase p) {
+  switch (p) {
+    case Phase::Encode: return "encode";
+    case Phase::Prefill: return "prefill";
+    case Phase::Decode: return "decode";
+  }
+  return "?";
+}
+
+std::string to_string(Precision p) {
+  switch (p) {
+    case Precision::F32: return "f32";
+    case Precision::BF16: return "bf16";
+    case Precision::F16: return "f16";
+  }
+  return "?";
+}
+
+Phase phase_from_string(const std::string& s) {
+  if (s == "encode") return Phase::Encode;
+  if (s == "prefill") return Phase::Prefill;
+  if (s == "decode") return Phase::Decode;
+  throw Error(ErrorKind::BadInput, "unknown phase '" + s + "' (expected encode, prefill or decode)");
+}
+
+Precision precision_from_string(const std::string& s) {
+  if (s == "f32") return Precision::F32;
+  if (s == "bf16") return Precision::BF16;
+  if (s == "f16") return Precision::F16;
+  throw Error(ErrorKind::BadInput, "unknown precision '" + s + "' (expected f32, bf16 or f16)");
+}
+
+int bytes_per_element(Precision p) { return p == Precision::F32 ? 4 : 2; }
+
+std::string Workload::id() const {
+  std::string s = model.name + "/" + to_string(phase) + "/b" + std::to_string(batch) + "/s" +
+                  std::to_string(seq);
+  if (phase == Phase::Decode) s += "/c" + std::to_string(context);
+  return s + "/" + to_string(precision) + "/l" + std::to_string(layers);
+}
+
+namespace {
+
+// The definition that the hash covers: everything that changes what runs, nothing derived.
+nlohmann::ordered_json definition_json(const Workload& w) {
+  nlohmann::ordered_json j;
+  j["model"] = model_to_json(w.model);
+  j["phase"] = to_string(w.phase);
+  j["scenario"] = "step";
+  j["batch"] = w.batch;
+  j["seq"] = w.seq;
+  j["context"] = w.context;
+  j["precision"] = to_string(w.precision);
+  j["layers"] = w.layers;
+  return j;
+}
+
+}  // namespace
+
+std::string Workload::hash() const {
+  // The model's name is left out: two suites that define the same shapes under different names
+  // run the same workload and may be compared.
+  nlohmann::json def = nlohmann::json::parse(definition_json(*this).dump());
+  def["model"].erase("name");
+  def["graph_version"] = kGraphVersion;
+  return sha256_hex(def.dump());  // nlohmann::json sorts object keys: a canonical text
+}
+
+nlohmann::ordered_json workload_to_json(const Workload& w) {
+  nlohmann::ordered_json j;
+  j["id"] = w.id();
+  j["hash"] = w.hash();
+  const auto def = definition_json(w);
+  for (auto& [k, v] : def.items()) j[k] = v;
+  j["tokens"] = w.tokens();
+  return j;
+}
+
+}  // namespace infermark
