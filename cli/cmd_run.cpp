@@ -18,7 +18,7 @@ namespace infermark::cli {
 namespace {
 
 struct RunArgs {
-  std::string suite = "standard";
+  std::string suite = "smoke";
   std::vector<std::string> backends;
   std::string filter;
   std::vector<std::string> precisions;

@@ -127,6 +127,7 @@ RunPlan plan_run(const RunRequest& req) {
         p.spec.workload = w;
         p.spec.backend = name;
         p.spec.device = "-";
+        p.spec.settings = plan.settings;
         p.decided = State::Skipped;
         p.reason = "no device: " + why;
         plan.benchmarks.push_back(p);

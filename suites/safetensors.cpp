@@ -202,34 +202,44 @@ HostTensor SafetensorsFile::read(const std::string& name) const {
   if (!in)
     throw_bad_input(path_, ptr, std::string("cannot reopen the file: ") + std::strerror(errno));
   in.seekg(std::streamoff(data_start_ + e.begin));
-  std::vector<unsigned char> buf;
-  uint64_t done = 0;  // elements converted so far
-  while (done < numel) {
-    const uint64_t n = std::min(numel - done, kChunkBytes / es);
-    buf.resize(n * es);
-    in.read(reinterpret_cast<char*>(buf.data()), std::streamsize(n * es));
+  uint64_t done = 0;  // elements read so far
+  auto read_into = [&](void* dst, uint64_t n) {
+    in.read(static_cast<char*>(dst), std::streamsize(n * es));
     if (uint64_t(in.gcount()) != n * es)
       throw_bad_input(path_, ptr,
                       "data truncated: expected " + std::to_string(e.end - e.begin) +
                           " bytes from offset " + std::to_string(data_start_ + e.begin) +
-                          ", the file ended after " + std::to_string(done * es + uint64_t(in.gcount())));
+                          ", the file ended after " +
+                          std::to_string(done * es + uint64_t(in.gcount())));
+  };
+  // Same-size types are read straight into place; the others through a bounded buffer.
+  if (e.dtype == "F32" || e.dtype == "I32") {
+    if (numel != 0) read_into(is_float ? static_cast<void*>(t.f32.data()) : t.i32.data(), numel);
+    return t;
+  }
+  std::vector<unsigned char> buf;
+  while (done < numel) {
+    const uint64_t n = std::min(numel - done, kChunkBytes / es);
+    buf.resize(n * es);
+    read_into(buf.data(), n);
     const unsigned char* p = buf.data();
-    for (uint64_t i = 0; i < n; ++i, p += es) {
-      if (e.dtype == "F32") {
-        std::memcpy(&t.f32[done + i], p, 4);
-      } else if (e.dtype == "BF16" || e.dtype == "F16") {
+    if (e.dtype == "F16" || e.dtype == "BF16") {
+      float (*convert)(uint16_t) = e.dtype == "F16" ? f16_to_f32 : bf16_to_f32;
+      for (uint64_t i = 0; i < n; ++i) {
         uint16_t h;
-        std::memcpy(&h, p, 2);
-        t.f32[done + i] = e.dtype == "BF16" ? bf16_to_f32(h) : f16_to_f32(h);
-      } else if (e.dtype == "F64") {
+        std::memcpy(&h, p + 2 * i, 2);
+        t.f32[done + i] = convert(h);
+      }
+    } else if (e.dtype == "F64") {
+      for (uint64_t i = 0; i < n; ++i) {
         double d;
-        std::memcpy(&d, p, 8);
+        std::memcpy(&d, p + 8 * i, 8);
         t.f32[done + i] = float(d);
-      } else if (e.dtype == "I32") {
-        std::memcpy(&t.i32[done + i], p, 4);
-      } else {  // I64
+      }
+    } else {  // I64
+      for (uint64_t i = 0; i < n; ++i) {
         int64_t v;
-        std::memcpy(&v, p, 8);
+        std::memcpy(&v, p + 8 * i, 8);
         if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())
           throw_bad_input(path_, ptr,
                           "element " + std::to_string(done + i) + " = " + std::to_string(v) +

@@ -230,6 +230,21 @@ TEST_CASE("safetensors: malformed files are BadInput errors naming file, tensor 
               f32_bytes({1, 2}));
     CHECK_THAT(bad_input_message(p), Catch::Contains("/w/shape/0"));
   }
+  SECTION("data cut off after the header was validated") {
+    write_raw(p, R"({"w": {"dtype": "BF16", "shape": [4], "data_offsets": [0, 8]}})",
+              std::string(8, '\0'));
+    SafetensorsFile f(p);
+    fs::resize_file(p, fs::file_size(p) - 3);
+    try {
+      f.read("w");
+      FAIL("expected a BadInput error");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::BadInput);
+      CHECK_THAT(e.what(), Catch::Contains("/w"));
+      CHECK_THAT(e.what(), Catch::Contains("data truncated: expected 8 bytes"));
+      CHECK_THAT(e.what(), Catch::Contains("ended after 5"));
+    }
+  }
   SECTION("an unopenable path") {
     CHECK_THAT(bad_input_message(dir.file("absent.safetensors")), Catch::Contains("cannot open"));
   }

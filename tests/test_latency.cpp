@@ -1,0 +1,157 @@
+// The latency pass: stopping criteria (CI target met, time cap), minimum count and time, the
+// warm-up that waits for latency to stop falling, and device-timer samples.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <numeric>
+
+#include "harness/latency.hpp"
+
+using namespace infermark;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A test double of our own Executable interface: each run() busy-waits for the duration the
+// schedule gives for that call number (spinning, not sleeping, for sub-millisecond precision).
+class TimedExecutable : public Executable {
+ public:
+  TimedExecutable(std::function<double(long)> seconds_for_call,
+                  std::function<std::optional<double>(long)> device = nullptr)
+      : seconds_(std::move(seconds_for_call)), device_(std::move(device)) {}
+
+  void run() override {
+    const auto until = Clock::now() + std::chrono::duration<double>(seconds_(calls_));
+    while (Clock::now() < until) {
+    }
+    ++calls_;
+  }
+  void sync() override { ++syncs_; }
+  std::optional<double> device_seconds_last() override {
+    return device_ ? device_(calls_ - 1) : std::nullopt;
+  }
+  HostTensor output() override { return {}; }
+
+  long calls() const { return calls_; }
+  long syncs() const { return syncs_; }
+
+ private:
+  std::function<double(long)> seconds_;
+  std::function<std::optional<double>(long)> device_;
+  long calls_ = 0;
+  long syncs_ = 0;
+};
+
+MeasurementSettings quick() {
+  MeasurementSettings s;
+  s.warmup_s = 0.01;
+  s.min_time_s = 0.05;
+  s.max_time_s = 1.0;
+  s.min_iterations = 10;
+  s.target_ci = 0.05;
+  return s;
+}
+
+double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
+}  // namespace
+
+TEST_CASE("a steady workload stops when the CI target is met, after the minimum time",
+          "[latency]") {
+  TimedExecutable exe([](long) { return 0.0005; });
+  MeasurementSettings s = quick();
+  s.min_time_s = 0.15;  // a 0.5 ms steady workload meets ±5% long before this
+  const LatencyResult r = measure_latency(exe, s);
+  CHECK(r.stopping == "ci_target_met");
+  CHECK(r.host.size() >= size_t(s.min_iterations));
+  CHECK(sum(r.host) >= 0.9 * s.min_time_s);
+  CHECK(sum(r.host) < s.max_time_s);
+  CHECK(exe.calls() == r.warmup_iterations + long(r.host.size()));
+  CHECK(exe.syncs() == exe.calls());  // every timed run is synchronised
+  for (double t : r.host) CHECK(t >= 0.0005);
+  CHECK(r.warmup_s >= s.warmup_s);
+  CHECK_FALSE(r.device);
+}
+
+TEST_CASE("a steady workload runs at least min_iterations", "[latency]") {
+  TimedExecutable exe([](long) { return 0.00005; });
+  MeasurementSettings s = quick();
+  s.min_time_s = 0;
+  s.min_iterations = 400;
+  const LatencyResult r = measure_latency(exe, s);
+  CHECK(r.stopping == "ci_target_met");
+  CHECK(r.host.size() >= 400);
+}
+
+TEST_CASE("an unreachable CI target stops at max_time", "[latency]") {
+  // Alternating 1 ms / 3 ms: the median's interval spans both modes, far wider than ±0.5%.
+  TimedExecutable exe([](long i) { return i % 2 ? 0.003 : 0.001; });
+  MeasurementSettings s = quick();
+  s.target_ci = 0.005;
+  s.min_time_s = 0.02;
+  s.max_time_s = 0.25;
+  const auto t0 = Clock::now();
+  const LatencyResult r = measure_latency(exe, s);
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  CHECK(r.stopping == "max_time");
+  CHECK(sum(r.host) <= s.max_time_s + 0.01);
+  CHECK(sum(r.host) >= 0.8 * s.max_time_s);
+  CHECK(wall < s.max_time_s + 5 * s.warmup_s + 0.2);
+  CHECK_FALSE(ci_target_met(r.host, s.target_ci));
+}
+
+TEST_CASE("ci_target_met on hand-made samples", "[latency]") {
+  CHECK_FALSE(ci_target_met({}, 0.5));
+  CHECK_FALSE(ci_target_met({1.0, 1.0}, 0.5));  // too few to say
+  CHECK(ci_target_met(std::vector<double>(50, 0.002), 0.001));
+  std::vector<double> bimodal;
+  for (int i = 0; i < 100; ++i) bimodal.push_back(i % 2 ? 0.003 : 0.001);
+  CHECK_FALSE(ci_target_met(bimodal, 0.1));
+  CHECK(ci_target_met(bimodal, 0.5));  // median 3 ms, CI 1 … 3 ms: ±33%
+}
+
+TEST_CASE("warm-up continues while latency is still falling", "[latency]") {
+  // The first 30 calls get faster step by step (2.2 ms down to ~0.27 ms), then a steady 0.2 ms.
+  // warmup_s alone would stop after ~10 calls; falling latency must keep the warm-up going
+  // past call 30, so the timed samples never see the slow start.
+  auto schedule = [](long i) { return i < 30 ? 0.0002 + 0.002 * (1 - double(i) / 30) : 0.0002; };
+  TimedExecutable exe(schedule);
+  MeasurementSettings s = quick();
+  s.warmup_s = 0.02;
+  s.min_time_s = 0.02;
+  const LatencyResult r = measure_latency(exe, s);
+  INFO("warm-up: " << r.warmup_iterations << " iterations, " << r.warmup_s << " s");
+  CHECK(r.warmup_iterations >= 30);
+  CHECK(r.warmup_s > s.warmup_s);
+  CHECK(r.warmup_s <= 5 * s.warmup_s + 0.01);  // the cap
+
+  // A steady workload stops warming up as soon as warmup_s has passed.
+  TimedExecutable steady([](long) { return 0.002; });
+  const LatencyResult rs = measure_latency(steady, s);
+  CHECK(rs.warmup_iterations <= 15);
+  CHECK(rs.warmup_s < 2 * s.warmup_s + 0.01);
+}
+
+TEST_CASE("device samples are kept when the executable has a device timer", "[latency]") {
+  MeasurementSettings s = quick();
+  s.min_time_s = 0.01;
+  SECTION("device timer present") {
+    TimedExecutable exe([](long) { return 0.0002; },
+                        [](long i) { return std::optional<double>(1e-4 + 1e-7 * double(i % 3)); });
+    const LatencyResult r = measure_latency(exe, s);
+    REQUIRE(r.device);
+    REQUIRE(r.device->size() == r.host.size());
+    // The i-th timed sample is call warmup_iterations + i.
+    for (size_t i = 0; i < r.device->size(); ++i)
+      CHECK((*r.device)[i] == 1e-4 + 1e-7 * double((r.warmup_iterations + long(i)) % 3));
+  }
+  SECTION("no device timer") {
+    TimedExecutable exe([](long) { return 0.0002; },
+                        [](long) { return std::optional<double>(); });
+    const LatencyResult r = measure_latency(exe, s);
+    CHECK_FALSE(r.device);
+    CHECK_FALSE(r.host.empty());
+  }
+}
