@@ -3,6 +3,12 @@
 #include "backends/reference/reference_backend.hpp"
 #include "common/error.hpp"
 #include "config.hpp"
+#if INFERMARK_HAS_ONEDNN
+#include "backends/onednn/onednn_backend.hpp"
+#endif
+#if INFERMARK_HAS_VULKAN
+#include "backends/vulkan/vulkan_backend.hpp"
+#endif
 
 namespace infermark {
 
@@ -10,6 +16,12 @@ const std::vector<BackendEntry>& backend_registry() {
   static const std::vector<BackendEntry> entries = [] {
     std::vector<BackendEntry> e;
     e.push_back({"reference", [] { return make_reference_backend(); }});
+#if INFERMARK_HAS_ONEDNN
+    e.push_back({"onednn", [] { return make_onednn_backend(); }});
+#endif
+#if INFERMARK_HAS_VULKAN
+    e.push_back({"vulkan", [] { return make_vulkan_backend(); }});
+#endif
     // Later backends register here, each under its own INFERMARK_HAS_<NAME>.
     return e;
   }();

@@ -24,6 +24,8 @@ void add_list(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv);
 void add_validate(CLI::App& app, Action& action);
 void add_bench_child(CLI::App& app, Action& action);
+void add_compare(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
 
 // Where shipped suites live: $INFERMARK_SUITES_DIR, else the source tree's suites/.
 std::string suites_dir();

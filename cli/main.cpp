@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   add_run(app, action, args);
   add_validate(app, action);
   add_bench_child(app, action);
+  add_compare(app, action);
+  add_report(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

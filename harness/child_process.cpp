@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,10 +63,15 @@ ChildOutcome run_child(const std::vector<std::string>& argv, double timeout_s) {
   args.push_back(nullptr);
 
   const auto start = std::chrono::steady_clock::now();
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(ErrorKind::Internal, std::string("fork: ") + strerror(errno));
   if (pid == 0) {
     setpgid(0, 0);  // its own process group, so a time-out kills what it started too
+    // Being in its own group, the child misses the terminal's Ctrl-C: it must die with the run
+    // rather than live on as an orphan (a hung benchmark would otherwise never end).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the run died before prctl took effect
     const int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);

@@ -26,7 +26,7 @@ bool close(double a, double b, double rel) {
 
 std::string num(double x) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
+  std::snprintf(buf, sizeof buf, "%.12g", x);
   return buf;
 }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 start=$(date +%s)
-./scripts/build.sh
+INFERMARK_TARGET=infermark ./scripts/build.sh
 BUILD_DIR=${INFERMARK_BUILD_DIR:-build}
 SUITE=${INFERMARK_SUITE:-smoke}  # the CLI default; INFERMARK_SUITE=standard for the publishable set
 

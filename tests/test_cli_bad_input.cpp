@@ -50,7 +50,7 @@ void expect_rejected(const ScratchDir& dir, const std::vector<std::string>& args
     if (out_exists) write_text(out, before);
     std::vector<std::string> all{"run", "--quick", "--quiet", "--cache-dir", dir.cache(), "--out", out};
     all.insert(all.end(), args.begin(), args.end());
-    const ProcessResult r = infermark(all);
+    const ProcessResult r = run_infermark(all);
     INFO("args: " << Catch::Detail::stringify(args) << (out_exists ? " (existing --out)" : "")
                   << "\n" << transcript(r));
     REQUIRE(r.exited);
@@ -207,14 +207,14 @@ TEST_CASE("cli bad input: validate of a malformed, truncated or mistyped result 
   const std::string suite = dir.file("suite.json");
   write_text(suite, suite_text(kEncoder, kEncodeWorkload));
   const std::string good = dir.file("good.json");
-  const ProcessResult made = infermark({"run", "--quick", "--quiet", "--backend", "reference",
+  const ProcessResult made = run_infermark({"run", "--quick", "--quiet", "--backend", "reference",
                                         "--cache-dir", dir.cache(), "--suite", suite, "--out", good});
   INFO(transcript(made));
   REQUIRE(made.exit_code == 0);
   const std::string text = read_text(good);
 
   auto expect_validate_rejects = [&](const std::string& file, const std::vector<std::string>& fragments) {
-    const ProcessResult r = infermark({"validate", file});
+    const ProcessResult r = run_infermark({"validate", file});
     INFO(file << "\n" << transcript(r));
     REQUIRE(r.exited);
     CHECK(r.exit_code == 2);

@@ -65,8 +65,21 @@ void kill_run(pid_t run) {
   kill(run, SIGKILL);
 }
 
+// True while `pid` exists and is not a zombie (a zombie has ended; only its exit status is left).
+bool running(pid_t pid) {
+  const std::string stat = "/proc/" + std::to_string(pid) + "/stat";
+  if (!exists(stat)) return false;
+  try {
+    const std::string text = read_text(stat);
+    const size_t paren = text.rfind(')');
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+  } catch (const std::exception&) {
+    return false;  // it ended while being read
+  }
+}
+
 void check_validates(const std::string& file) {
-  const ProcessResult v = infermark({"validate", file});
+  const ProcessResult v = run_infermark({"validate", file});
   INFO(transcript(v));
   CHECK(v.exited);
   CHECK(v.exit_code == 0);
@@ -112,7 +125,7 @@ TEST_CASE("cli resume: a run killed part-way keeps a valid partial file, and --r
   CHECK(n_before < kSixIds.size());
   std::map<std::string, json> before;
   for (const auto& b : partial.at("benchmarks")) {
-    INFO(b.at("id").get<std::string>() << ": " << b.value("reason", ""));
+    INFO(b.at("id").get<std::string>() << ": " << b.at("reason").dump());
     CHECK(kSixIds.count(b.at("workload").at("id")) == 1);
     const std::string state = b.at("state");
     CHECK((state == "passed" || state == "mistrusted"));  // none recorded as killed
@@ -121,7 +134,7 @@ TEST_CASE("cli resume: a run killed part-way keeps a valid partial file, and --r
   }
 
   // Resume with no option but the file; XDG_CACHE_HOME keeps its reference cache private too.
-  const ProcessResult resumed = infermark({"run", "--resume", out}, {{"XDG_CACHE_HOME", dir.cache()},
+  const ProcessResult resumed = run_infermark({"run", "--resume", out}, {{"XDG_CACHE_HOME", dir.cache()},
                                                                      {"TMPDIR", tmp}});
   INFO(transcript(resumed));
   REQUIRE(resumed.exited);
@@ -157,14 +170,14 @@ TEST_CASE("cli resume: resuming with a changed suite file is refused and changes
     return t;
   };
   write_text(suite, with_seq("4"));
-  const ProcessResult first = infermark({"run", "--quiet", "--backend", "reference", "--cache-dir",
+  const ProcessResult first = run_infermark({"run", "--quiet", "--backend", "reference", "--cache-dir",
                                          dir.cache(), "--suite", suite, "--out", out});
   INFO(transcript(first));
   REQUIRE(first.exit_code == 0);
   const std::string before = read_text(out);
 
   write_text(suite, with_seq("5"));  // the suite the run came from is no longer the same
-  const ProcessResult r = infermark({"run", "--resume", out}, {{"XDG_CACHE_HOME", dir.cache()}});
+  const ProcessResult r = run_infermark({"run", "--resume", out}, {{"XDG_CACHE_HOME", dir.cache()}});
   INFO(transcript(r));
   REQUIRE(r.exited);
   CHECK(r.exit_code == 2);
@@ -173,4 +186,39 @@ TEST_CASE("cli resume: resuming with a changed suite file is refused and changes
   CHECK_THAT(r.err, Catch::Contains(suite));
   CHECK_THAT(r.err, Catch::Contains("different suite"));
   CHECK(read_text(out) == before);
+}
+
+TEST_CASE("cli resume: a run ended by a signal leaves no benchmark process behind") {
+  // The benchmark child sits in its own process group, so a terminal's Ctrl-C or a TERM sent to
+  // the run does not reach it; it must still end with the run, even when it hangs.
+  ScratchDir dir;
+  const std::string suite = dir.file("six.json"), out = dir.file("run.json");
+  write_text(suite, kSixSuite);
+  const std::string tmp = dir.file("tmp");
+  std::filesystem::create_directories(tmp);
+  for (int sig : {SIGTERM, SIGINT}) {
+    INFO("signal " << sig);
+    const pid_t run = start_process_group(
+        {INFERMARK_BINARY, "run", "--suite", suite, "--backend", "reference", "--quick",
+         "--cache-dir", dir.cache(), "--out", out},
+        dir.file("run.stdout"), dir.file("run.stderr"),
+        {{"TMPDIR", tmp}, {"INFERMARK_TEST_FAULT", "hang:."}});
+    std::vector<pid_t> children;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (children.empty() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      children = child_pids(run);
+    }
+    if (children.empty()) kill_run(run);
+    REQUIRE(children.size() == 1);
+    kill(-run, sig);  // the run's group only, as a terminal would; the child has its own
+    REQUIRE(wait_process(run, 30) != -1);
+    bool ended = false;
+    for (int i = 0; i < 500 && !ended; ++i) {
+      ended = !running(children[0]);
+      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!ended) kill(-children[0], SIGKILL);
+    CHECK(ended);
+  }
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <numeric>
 
@@ -23,9 +24,12 @@ class TimedExecutable : public Executable {
       : seconds_(std::move(seconds_for_call)), device_(std::move(device)) {}
 
   void run() override {
-    const auto until = Clock::now() + std::chrono::duration<double>(seconds_(calls_));
+    const auto now = Clock::now();
+    if (calls_ == 0) first_start_ = now;
+    const auto until = now + std::chrono::duration<double>(seconds_(calls_));
     while (Clock::now() < until) {
     }
+    ends_.push_back(Clock::now());
     ++calls_;
   }
   void sync() override { ++syncs_; }
@@ -36,12 +40,20 @@ class TimedExecutable : public Executable {
 
   long calls() const { return calls_; }
   long syncs() const { return syncs_; }
+  // How many calls had finished `seconds` after the first one started.
+  long calls_done_after(double seconds) const {
+    long n = 0;
+    for (auto t : ends_) n += std::chrono::duration<double>(t - first_start_).count() <= seconds;
+    return n;
+  }
 
  private:
   std::function<double(long)> seconds_;
   std::function<std::optional<double>(long)> device_;
   long calls_ = 0;
   long syncs_ = 0;
+  Clock::time_point first_start_;
+  std::vector<Clock::time_point> ends_;
 };
 
 MeasurementSettings quick() {
@@ -96,7 +108,9 @@ TEST_CASE("an unreachable CI target stops at max_time", "[latency]") {
   const LatencyResult r = measure_latency(exe, s);
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   CHECK(r.stopping == "max_time");
-  CHECK(sum(r.host) <= s.max_time_s + 0.01);
+  // Every sample but the last started before the cap was reached.
+  REQUIRE(r.host.size() >= 2);
+  CHECK(sum(r.host) - r.host.back() < s.max_time_s);
   CHECK(sum(r.host) >= 0.8 * s.max_time_s);
   CHECK(wall < s.max_time_s + 5 * s.warmup_s + 0.2);
   CHECK_FALSE(ci_target_met(r.host, s.target_ci));
@@ -113,22 +127,30 @@ TEST_CASE("ci_target_met on hand-made samples", "[latency]") {
 }
 
 TEST_CASE("warm-up continues while latency is still falling", "[latency]") {
-  // The first 30 calls get faster step by step (2.2 ms down to ~0.27 ms), then a steady 0.2 ms.
-  // warmup_s alone would stop after ~10 calls; falling latency must keep the warm-up going
-  // past call 30, so the timed samples never see the slow start.
-  auto schedule = [](long i) { return i < 30 ? 0.0002 + 0.002 * (1 - double(i) / 30) : 0.0002; };
+  // Call i takes 0.05 ms + 0.5 ms · 0.968^i: each window of 5 calls is ~15% faster than the one
+  // before until about call 110 (~21 ms in). warmup_s = 12 ms alone would stop near call 35;
+  // falling latency must keep the warm-up going, so the timed samples miss the slow start.
+  auto schedule = [](long i) { return 0.00005 + 0.0005 * std::pow(0.968, double(i)); };
   TimedExecutable exe(schedule);
   MeasurementSettings s = quick();
-  s.warmup_s = 0.02;
-  s.min_time_s = 0.02;
+  s.warmup_s = 0.012;
+  s.min_time_s = 0.01;
   const LatencyResult r = measure_latency(exe, s);
   INFO("warm-up: " << r.warmup_iterations << " iterations, " << r.warmup_s << " s");
-  CHECK(r.warmup_iterations >= 30);
-  CHECK(r.warmup_s > s.warmup_s);
   CHECK(r.warmup_s <= 5 * s.warmup_s + 0.01);  // the cap
+  // The trend is judged over two windows of 5: a machine too busy to finish 10 calls within
+  // warmup_s (they need ~5 ms) gives the code nothing to judge, and this test nothing to check.
+  if (exe.calls_done_after(s.warmup_s) < 12) {
+    WARN("machine too busy: only " << exe.calls_done_after(s.warmup_s)
+                                   << " calls within warmup_s; falling-latency check skipped");
+  } else {
+    CHECK(r.warmup_iterations >= 90);
+    CHECK(r.warmup_s > s.warmup_s);
+  }
 
   // A steady workload stops warming up as soon as warmup_s has passed.
   TimedExecutable steady([](long) { return 0.002; });
+  s.warmup_s = 0.02;
   const LatencyResult rs = measure_latency(steady, s);
   CHECK(rs.warmup_iterations <= 15);
   CHECK(rs.warmup_s < 2 * s.warmup_s + 0.01);

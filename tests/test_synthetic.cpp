@@ -173,7 +173,8 @@ TEST_CASE("an outside tool regenerates synthetic weights from the documented for
   const Graph g = graph(tiny_llama(), Phase::Prefill, 1, 8, 0);
   const uint64_t seed = 42;
   const std::string name = names::layer(0, "attn.k.weight");  // [32, 64]: half-width √(3/64)
-  const auto& v = synthetic_constants(g, seed).at(name).f32;
+  const TensorSet set = synthetic_constants(g, seed);
+  const auto& v = set.at(name).f32;
 
   const std::string script =
       "import math\n"

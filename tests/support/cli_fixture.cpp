@@ -24,7 +24,7 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ec);
 }
 
-ProcessResult infermark(const std::vector<std::string>& args,
+ProcessResult run_infermark(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env, double timeout_s) {
   std::vector<std::string> argv{INFERMARK_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -31,7 +31,7 @@ class ScratchDir {
 
 // Runs the infermark executable (INFERMARK_BINARY) with `args`. INFERMARK_TEST_FAULT is removed
 // from the environment unless `env` sets it, so a stray value cannot inject faults.
-ProcessResult infermark(const std::vector<std::string>& args,
+ProcessResult run_infermark(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env = {},
                         double timeout_s = 120);
 

@@ -1,0 +1,69 @@
+// `infermark report RUN.json… --markdown | --csv | --jsonl | --gbench [--out FILE]`: result
+// files rendered for READMEs, spreadsheets, log pipelines and Google Benchmark's tools.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "results/export.hpp"
+#include "results/json_file.hpp"
+#include "results/text_file.hpp"
+
+namespace infermark::cli {
+
+namespace {
+
+struct ReportOptions {
+  std::vector<std::string> files;
+  bool markdown = false, csv = false, jsonl = false, gbench = false;
+  std::string out;
+  std::string time_unit = "ns";
+};
+
+int run_report(const ReportOptions& o) {
+  const int formats = int(o.markdown) + int(o.csv) + int(o.jsonl) + int(o.gbench);
+  if (formats != 1)
+    throw_bad_input("command line", "format",
+                    formats == 0 ? "expected one of --markdown, --csv, --jsonl, --gbench"
+                                 : "expected only one of --markdown, --csv, --jsonl, --gbench");
+  if (o.gbench && o.files.size() != 1)
+    throw_bad_input("command line", "--gbench",
+                    "expected exactly one result file (a Google Benchmark document describes "
+                    "one run); got " + std::to_string(o.files.size()));
+  if (!o.gbench && o.time_unit != "ns")
+    throw_bad_input("command line", "--time-unit", "only used with --gbench");
+
+  // Everything is read and rendered before anything is written: bad input writes nothing.
+  std::vector<NamedRun> runs;
+  for (const auto& f : o.files) runs.push_back({f, read_run_file(f)});
+  std::string text;
+  if (o.markdown) text = export_markdown(runs);
+  if (o.csv) text = export_csv(runs);
+  if (o.jsonl) text = export_jsonl(runs);
+  if (o.gbench)
+    text = export_gbench(runs[0], o.time_unit)
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+
+  if (o.out.empty()) std::cout << text;
+  else write_text_atomic(o.out, text);
+  return kOk;
+}
+
+}  // namespace
+
+void add_report(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("report", "export result files: Markdown, CSV, JSON Lines or "
+                                           "Google Benchmark JSON");
+  static ReportOptions o;
+  cmd->add_option("files", o.files, "result JSON files")->required();
+  cmd->add_flag("--markdown", o.markdown, "a Markdown table per run (README, PR comment)");
+  cmd->add_flag("--csv", o.csv, "CSV, one row per benchmark × summary");
+  cmd->add_flag("--jsonl", o.jsonl, "JSON Lines, one benchmark per line");
+  cmd->add_flag("--gbench", o.gbench,
+                "Google Benchmark JSON (one run): readable by compare.py and other gbench tools");
+  cmd->add_option("--time-unit", o.time_unit, "with --gbench: ns (default), us, ms or s")
+      ->check(CLI::IsMember({"ns", "us", "ms", "s"}));
+  cmd->add_option("--out", o.out, "write here (atomically) instead of standard output");
+  cmd->callback([&action] { action = [] { return run_report(o); }; });
+}
+
+}  // namespace infermark::cli
