@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "results/compare.hpp"
 #include "results/json_file.hpp"
+#include "results/text_format.hpp"
 
 namespace infermark::cli {
 
@@ -99,8 +100,9 @@ int run_compare(const CompareOptions& o) {
                   << " significantly slower by more than " << o.fail_on_regression << ":\n";
         for (const auto& c : cs)
           for (const MatchedPair* m : regressions(c, *fail))
-            std::cout << "  " << m->contender.id << ": ×" << m->ratio.ratio << " (95% CI "
-                      << m->ratio.lo << "–" << m->ratio.hi << ", p " << m->utest.p_value << ")\n";
+            std::cout << "  " << m->contender.id << ": ratio " << fixed(m->ratio.ratio, 3)
+                      << " (95% CI " << fixed(m->ratio.lo, 3) << "–" << fixed(m->ratio.hi, 3)
+                      << ", p " << format_p(m->utest.p_value) << ")\n";
       }
     }
   }
@@ -114,6 +116,16 @@ void add_compare(CLI::App& app, Action& action) {
       "compare",
       "compare runs: ratio of medians with a bootstrap 95% CI, Mann-Whitney p, and a label "
       "(same | faster | slower | noisy) per benchmark");
+  cmd->footer(
+      "Labels (ratio = contender / baseline median latency; significant = Mann-Whitney p < alpha "
+      "and the 95% CI excludes 1):\n"
+      "  slower  significant and ratio > 1 + threshold\n"
+      "  faster  significant and ratio < 1 - threshold\n"
+      "  same    |ratio - 1| <= threshold and CI half-width <= threshold\n"
+      "  noisy   anything else: the CI is too wide to tell\n"
+      "Benchmarks are paired by workload hash + backend + device; state changes, one-sided "
+      "benchmarks and different workload hashes are listed, never compared.\n"
+      "Exit codes: 0 ok, 2 bad input, 3 regression (with --fail-on-regression).");
   static CompareOptions o;
   cmd->add_option("files", o.files, "result files; the first is the baseline")->required();
   cmd->add_option("--by", o.by,

@@ -1,6 +1,11 @@
 // `infermark run`: runs a suite on the chosen backends and writes one result document, updated
 // atomically after every benchmark so an interrupted run keeps what finished (--resume goes on).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -60,7 +65,39 @@ void take_options_from(const RunResult& prev, RunArgs& a) {
   if (!a.given("--seed") && run.contains("seed")) a.seed = run["seed"].get<uint64_t>();
   if (!a.given("--weights") && opt.contains("weights") && opt["weights"].is_string())
     a.weights = opt["weights"].get<std::string>();
+  if (!a.given("--timeout")) a.timeout = opt.value("timeout_s", a.timeout);
+  if (!a.given("--save-tensors") && opt.contains("save_tensors") && opt["save_tensors"].is_string())
+    a.save_tensors = opt["save_tensors"].get<std::string>();
 }
+
+// An unwritable --out is found before the first benchmark runs, not after it (when its work,
+// possibly minutes, would be lost).
+void check_out_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(out, ec))
+    throw Error(ErrorKind::BadInput, "--out: " + out + " is a directory; expected a file name");
+  fs::path dir = fs::path(out).parent_path();
+  if (dir.empty()) dir = ".";
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw Error(ErrorKind::BadInput, "--out: cannot create the directory " + dir.string() + " for " +
+                                         out + (ec ? ": " + ec.message() : std::string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw Error(ErrorKind::BadInput, "--out: cannot write in " + dir.string() + ": " +
+                                         std::strerror(errno));
+}
+
+// CLI11's NonNegativeNumber names its range up to DBL_MAX in full; say what is expected instead.
+const CLI::Validator kNonNegative(
+    [](std::string& s) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0' || !std::isfinite(v) || v < 0)
+        return "expected a number >= 0, got '" + s + "'";
+      return {};
+    },
+    "NUMBER >= 0");
 
 int run_command(RunArgs& a) {
   std::optional<RunResult> previous;
@@ -108,6 +145,7 @@ int run_command(RunArgs& a) {
     doc.run["command_line"] = prev_command;
     for (const auto& b : doc.benchmarks) done.insert(b.id);
   }
+  check_out_writable(a.out);
 
   Progress progress(a.quiet);
   execute_run(req, plan, doc, done, progress,
@@ -144,9 +182,9 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv
   cmd->add_option("--resume", a.resume, "continue an interrupted run: skip benchmarks already in FILE");
   cmd->add_option("--cache-dir", a.cache_dir, "where reference outputs are cached (default ~/.cache/infermark)");
   cmd->add_option("--threads", a.threads, "CPU threads for backends that use them (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--timeout", a.timeout, "per-benchmark time-out in seconds (default: from the settings)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_flag("--quick", a.quick, "short measurement settings: a fast look, not publishable numbers");
   cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
   cmd->add_flag("--no-isolate", a.no_isolate, "run benchmarks in this process (debugging only)")->group("");

@@ -197,7 +197,11 @@ RunResult new_run_document(const RunRequest& req, const RunPlan& plan) {
                         {"quick", req.quick},
                         {"threads", req.threads},
                         {"weights", req.weights_path.empty() ? ojson(nullptr)
-                                                             : ojson(req.weights_path)}};
+                                                             : ojson(req.weights_path)},
+                        {"timeout_s", req.timeout_s},
+                        {"save_tensors", req.save_tensors_dir.empty()
+                                             ? ojson(nullptr)
+                                             : ojson(req.save_tensors_dir)}};
   doc.system = plan.system;
   doc.collectors = plan.collectors;
   return doc;

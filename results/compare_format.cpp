@@ -1,5 +1,6 @@
 // The two renderings of a comparison: the aligned table people read, and the JSON tools read.
 #include <cmath>
+#include <cstdio>
 
 #include "results/compare.hpp"
 #include "results/console_table.hpp"
@@ -10,6 +11,13 @@ namespace infermark {
 namespace {
 
 using ojson = nlohmann::ordered_json;
+
+// "5", "2.5", "0.05": as few digits as the value needs (%g).
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 std::string ci_cell(double lo, double hi) { return "[" + fixed(lo, 3) + ", " + fixed(hi, 3) + "]"; }
 
@@ -88,8 +96,8 @@ std::string comparison_table(const Comparison& c, const CompareSettings& s) {
   std::string out = "baseline:  " + c.baseline_name + "\ncontender: " + c.contender_name + "\n";
   out += std::string("ratio = contender / baseline median ") +
          (s.device_time ? "device" : "host") + " latency (< 1 is faster), bootstrap 95% CI; " +
-         "p: Mann-Whitney U; threshold " + three_digits(100 * s.threshold) + "%, alpha " +
-         three_digits(s.alpha) + "\n\n";
+         "p: Mann-Whitney U; threshold " + short_number(100 * s.threshold) + "%, alpha " +
+         short_number(s.alpha) + "\n\n";
 
   bool energy = false;
   for (const auto& m : c.matched)

@@ -6,26 +6,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "results/text_format.hpp"
+
 namespace infermark {
 
 namespace {
-
-// At least three significant digits, never scientific notation: "20949", "305", "1.23", "0.0123".
-std::string three_digits(double v) {
-  if (!std::isfinite(v)) return "-";
-  const double mag = v == 0 ? 0 : std::floor(std::log10(std::fabs(v)));
-  const int decimals = int(std::clamp(2 - mag, 0.0, 9.0));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-// Terminal columns taken by a UTF-8 string ("µ" is two bytes, one column).
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string value_of(const BenchmarkResult& b, const char* tag, double scale) {
   const Summary* s = find_summary(b, tag);
@@ -52,11 +37,9 @@ std::string format_seconds(double s) {
 }
 
 std::string summary_table(const RunResult& run) {
-  constexpr size_t kCols = 7;
-  using Row = std::array<std::string, kCols>;
   // Numbers read best right-aligned, names left-aligned.
-  const std::array<bool, kCols> right = {false, false, false, true, true, true, false};
-  std::vector<Row> rows;
+  const std::vector<bool> right = {false, false, false, true, true, true, false};
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"workload", "backend:device", "state", "median", "tokens/s", "GFLOP/s",
                   "correctness"});
   std::array<int, 5> counts{};
@@ -72,26 +55,7 @@ std::string summary_table(const RunResult& run) {
     ++counts[size_t(b.state)];
   }
 
-  std::array<size_t, kCols> w{};
-  for (const Row& r : rows)
-    for (size_t c = 0; c < kCols; ++c) w[c] = std::max(w[c], width(r[c]));
-
-  std::string out;
-  auto emit = [&](const Row& r) {
-    std::string line;
-    for (size_t c = 0; c < kCols; ++c) {
-      const std::string pad(w[c] - width(r[c]), ' ');
-      if (c) line += "  ";
-      line += right[c] ? pad + r[c] : r[c] + pad;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  };
-  emit(rows[0]);
-  Row rule;
-  for (size_t c = 0; c < kCols; ++c) rule[c] = std::string(w[c], '-');
-  emit(rule);
-  for (size_t i = 1; i < rows.size(); ++i) emit(rows[i]);
+  std::string out = aligned_table(rows, right);
 
   const std::array<State, 5> order = {State::Passed, State::Mistrusted, State::Failed,
                                       State::Unimplemented, State::Skipped};

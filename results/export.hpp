@@ -25,7 +25,8 @@ std::string export_markdown(const std::vector<NamedRun>& runs);
 //   file,run_id,benchmark_id,workload_id,workload_hash,backend,device,state,reason,correctness,
 //   tag,unit,value,ci95_lo,ci95_hi,per
 // A benchmark without summaries (failed, unimplemented, skipped) still gets one row, with the
-// summary columns empty. Numbers are written with 17 significant digits (they read back exact).
+// summary columns empty. Numbers use the fewest of 15–17 significant digits that read back to
+// the identical double.
 std::string export_csv(const std::vector<NamedRun>& runs);
 
 // One JSON object per line per benchmark: {"run": {file, id, started_at, host}, then the

@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "results/export.hpp"
 #include "results/export_common.hpp"
@@ -18,11 +19,15 @@ std::string field(const std::string& s) {
   return q + "\"";
 }
 
-// 17 significant digits read back to the same double; an empty field for a missing value.
+// The shortest of 15, 16 or 17 significant digits that reads back to the same double (17
+// always does); an empty field for a missing value.
 std::string number(double v) {
   if (!std::isfinite(v)) return "";
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
   return buf;
 }
 

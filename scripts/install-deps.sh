@@ -12,6 +12,7 @@ PACKAGES=(
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libpapi-dev
   python3 python3-jsonschema python3-numpy
+  libbenchmark-tools python3-scipy  # Google Benchmark's compare.py, run by a report test
 )
 
 missing=()

@@ -57,6 +57,7 @@ void expect_rejected(const ScratchDir& dir, const std::vector<std::string>& args
     CHECK(r.exit_code == 2);
     const auto lines = lines_of(r.err);
     CHECK(lines.size() == 1);
+    CHECK(r.err.size() < 300);  // one clear message, not a dump
     CHECK_THAT(r.err, Catch::StartsWith("infermark: "));
     for (const auto& f : fragments) CHECK_THAT(r.err, Catch::Contains(f));
     if (out_exists)
@@ -170,6 +171,36 @@ TEST_CASE("cli bad input: unknown backend, precision, suite name and filter rege
                   {dir.file("missing.json")});
   expect_rejected(dir, {"--suite", suite, "--backend", "reference", "--filter", "enc/(["},
                   {"--filter", "enc/(["});
+  expect_rejected(dir, {"--suite", suite, "--backend", "reference", "--timeout", "abc"},
+                  {"--timeout", "abc"});
+  expect_rejected(dir, {"--suite", suite, "--backend", "reference", "--threads", "-1"},
+                  {"--threads", "-1"});
+  expect_rejected(dir, {"--suite", suite, "--backend", "reference", "--no-such-option"},
+                  {"--no-such-option"});
+}
+
+TEST_CASE("cli bad input: an --out that cannot be written is refused before anything runs") {
+  ScratchDir dir;
+  const std::string suite = dir.file("suite.json");
+  write_text(suite, valid_suite());
+  const std::string a_file = dir.file("a-file");
+  write_text(a_file, "not a directory\n");
+  const std::string a_dir = dir.file("a-dir");
+  std::filesystem::create_directories(a_dir);
+  for (const std::string& out : {a_dir, a_file + "/result.json"}) {
+    const ProcessResult r = run_infermark({"run", "--quick", "--quiet", "--cache-dir", dir.cache(),
+                                           "--backend", "reference", "--suite", suite, "--out", out});
+    INFO("--out " << out << "\n" << transcript(r));
+    REQUIRE(r.exited);
+    CHECK(r.exit_code == 2);
+    CHECK(lines_of(r.err).size() == 1);
+    CHECK_THAT(r.err, Catch::Contains("--out"));
+    CHECK_THAT(r.err, Catch::Contains(out == a_dir ? a_dir : a_file));
+    // Refused before the first benchmark: nothing was computed, so nothing was cached.
+    CHECK_FALSE(exists(dir.cache()));
+  }
+  CHECK(read_text(a_file) == "not a directory\n");
+  CHECK(std::filesystem::is_empty(a_dir));
 }
 
 TEST_CASE("cli bad input: missing, truncated and mismatched weights files") {

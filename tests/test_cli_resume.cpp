@@ -95,9 +95,10 @@ TEST_CASE("cli resume: a run killed part-way keeps a valid partial file, and --r
   const std::string tmp = dir.file("tmp");
   std::filesystem::create_directories(tmp);
 
+  const std::string tensors = dir.file("tensors");
   const pid_t run = start_process_group(
       {INFERMARK_BINARY, "run", "--suite", suite, "--backend", "reference", "--cache-dir",
-       dir.cache(), "--out", out},
+       dir.cache(), "--save-tensors", tensors, "--out", out},
       dir.file("run.stdout"), dir.file("run.stderr"), {{"TMPDIR", tmp}});
   const auto t0 = std::chrono::steady_clock::now();
   bool caught = false;
@@ -154,6 +155,11 @@ TEST_CASE("cli resume: a run killed part-way keeps a valid partial file, and --r
     CHECK(b.at("samples") == it->second.at("samples"));
     CHECK(b == it->second);
   }
+  // --save-tensors carried over to the resumed part: every benchmark saved its output.
+  size_t saved = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tensors))
+    saved += exists(e.path().string() + "/output.npy");
+  CHECK(saved == kSixIds.size());
 }
 
 TEST_CASE("cli resume: resuming with a changed suite file is refused and changes nothing") {

@@ -334,7 +334,7 @@ TEST_CASE("cli run: a checkpoint with a wrong shape is bad input naming the tens
   CHECK_FALSE(exists(out));
 }
 
-TEST_CASE("cli list names the reference backend and the shipped suites; --version the version") {
+TEST_CASE("cli list names the reference backend and the shipped suites, --version the version") {
   const ProcessResult l = run_infermark({"list"});
   INFO(transcript(l));
   REQUIRE(l.exited);

@@ -1,0 +1,45 @@
+// A step of a oneDNN executable (one primitive chain or one own loop) and what building one needs.
+// Steps are built once at compile time; run() neither allocates nor creates primitives.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backends/onednn/dnnl_util.hpp"
+#include "backends/onednn/implementation_record.hpp"
+#include "backends/onednn/tensors.hpp"
+
+namespace infermark::onednn {
+
+class Step {
+ public:
+  virtual ~Step() = default;
+  virtual void run(dnnl::stream& s) = 0;
+  // Runs only the GEMMs of this step (matmul primitives, with their fused post-ops) and says
+  // whether there were any: the "GEMM floor" of a graph is all steps' GEMMs run alone.
+  virtual bool run_gemms(dnnl::stream&) { return false; }
+
+  std::string name;  // the graph op(s) this step runs, e.g. "layer.0.up+layer.0.up_act"
+  std::string kind;  // "MatMul+gelu_erf", "LayerNorm", …
+};
+
+// A step that is one primitive with its arguments bound (plus whatever buffers it owns).
+class PrimitiveStep : public Step {
+ public:
+  explicit PrimitiveStep(PrimitiveCall call) : call_(std::move(call)) {}
+  void run(dnnl::stream& s) override { call_.execute(s); }
+
+ private:
+  PrimitiveCall call_;
+};
+
+// Everything a step factory uses while compiling.
+struct BuildEnv {
+  dnnl::engine& eng;
+  dnnl::stream& stream;  // for compile-time reorders only
+  TensorTable& tensors;
+  Scratchpad& scratchpad;
+  ImplementationRecord& record;
+};
+
+}  // namespace infermark::onednn

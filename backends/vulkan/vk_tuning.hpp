@@ -1,0 +1,40 @@
+// Per-device launch parameters: matmul tile sizes, workgroup sizes and whether subgroup
+// reductions are used, passed to the shaders as specialization constants (and recorded in the
+// result as what ran). INFERMARK_VK_TILE=BMxBNxBK/TMxTN forces one matmul tile, for tuning.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backends/vulkan/vk_context.hpp"
+
+namespace infermark::vk {
+
+struct MatmulTile {
+  uint32_t bm = 64, bn = 64, bk = 16, tm = 4, tn = 4;
+  uint32_t workgroup() const { return (bm / tm) * (bn / tn); }
+  std::string to_string() const;  // "64x64x16/4x4"
+};
+
+struct Tuning {
+  // Matmul tiles by BM ascending: a MatMul of M rows takes the first with BM ≥ M (little wasted
+  // work on short prefills), else the last.
+  std::vector<MatmulTile> tiles;
+  const MatmulTile& tile_for(int64_t m) const;
+  uint32_t matvec_max_m = 8;    // MatMul with at most this many rows uses matvec.comp (MAX_M)
+  uint32_t matvec_wg = 128;     // invocations per matvec workgroup
+  uint32_t matvec_cols = 4;     // output columns per subgroup pass in matvec.comp
+  uint32_t row_wg = 128;        // norms and softmax: one workgroup per row
+  uint32_t eltwise_wg = 256;    // elementwise, embedding, rope
+  bool subgroup = false;        // subgroup arithmetic in reductions (norms, softmax, attention)
+  std::string basis;            // why these values
+};
+
+// Throws BadInput when INFERMARK_VK_TILE is malformed or does not fit the device.
+Tuning choose_tuning(const PhysicalDevice& d);
+
+// Parses "BMxBNxBK/TMxTN"; throws BadInput naming the variable on a malformed or impossible tile.
+MatmulTile parse_tile(const std::string& text, const PhysicalDevice& d);
+
+}  // namespace infermark::vk

@@ -1,0 +1,74 @@
+#include "backends/vulkan/vulkan_backend.hpp"
+
+#include <algorithm>
+
+#include "backends/vulkan/vk_context.hpp"
+#include "backends/vulkan/vk_device.hpp"
+#include "backends/vulkan/vk_executable.hpp"
+#include "backends/vulkan/vk_plan.hpp"
+#include "backends/vulkan/vk_tuning.hpp"
+#include "common/error.hpp"
+
+namespace infermark {
+namespace {
+
+bool has_f16(const vk::PhysicalDevice& d) { return d.shader_float16 && d.storage_16bit; }
+
+}  // namespace
+
+VulkanBackend::VulkanBackend() : context_(vk::Context::create()) {}
+
+std::vector<DeviceInfo> VulkanBackend::devices() const {
+  std::vector<DeviceInfo> out;
+  for (const auto& d : context_->devices()) out.push_back(d.info());
+  return out;
+}
+
+std::string VulkanBackend::unavailable_reason() const { return context_->unavailable_reason(); }
+
+Support VulkanBackend::supports(const Workload& w) const {
+  const auto& devs = context_->devices();
+  if (devs.empty()) return Support::no(context_->unavailable_reason());
+  switch (w.precision) {
+    case Precision::F32: break;
+    case Precision::BF16:
+      return Support::no("no bf16 in core Vulkan / VK_KHR_shader_bfloat16 absent");
+    case Precision::F16:
+      for (const auto& d : devs) {
+        if (!has_f16(d)) {
+          return Support::no("device " + d.id + " (" + d.props.deviceName + ") lacks " +
+                             (d.shader_float16 ? "storageBuffer16BitAccess" : "shaderFloat16"));
+        }
+      }
+      break;
+  }
+  // The fused attention shader gives each head dimension an invocation of one workgroup.
+  const uint32_t needed = vk::attention_workgroup(w.model.head_dim);
+  for (const auto& d : devs) {
+    const uint32_t limit = std::min(d.props.limits.maxComputeWorkGroupInvocations,
+                                    d.props.limits.maxComputeWorkGroupSize[0]);
+    if (needed > limit) {
+      const int head_dim = w.model.head_dim;
+      return Support::no("head_dim " + std::to_string(head_dim) + " needs " + std::to_string(needed) +
+                         " invocations in one workgroup (attention), " + d.id + " allows " +
+                         std::to_string(limit));
+    }
+  }
+  return Support::yes();
+}
+
+std::unique_ptr<Executable> VulkanBackend::compile(const Graph& graph, const TensorSet& constants,
+                                                   const DeviceInfo& device, const CompileOptions&) {
+  const vk::PhysicalDevice& phys = context_->device(device.id);
+  const bool half = graph.workload.precision == Precision::F16;
+  if (graph.workload.precision == Precision::BF16 || (half && !has_f16(phys))) {
+    throw Error(ErrorKind::Unavailable, "vulkan: device " + device.id + " cannot run " +
+                                            to_string(graph.workload.precision) + " workloads");
+  }
+  vk::Plan plan = vk::make_plan(graph, constants, phys, vk::choose_tuning(phys), half);
+  return std::make_unique<vk::VulkanExecutable>(vk::Device::open(context_, phys), std::move(plan));
+}
+
+std::unique_ptr<Backend> make_vulkan_backend() { return std::make_unique<VulkanBackend>(); }
+
+}  // namespace infermark

@@ -1,0 +1,34 @@
+// The Vulkan compute backend (DESIGN.md §3): GLSL compute shaders compiled to SPIR-V at build
+// time and embedded, run on every Vulkan device with a compute queue ("vk0", "vk1", …).
+#pragma once
+
+#include <memory>
+
+#include "backends/backend.hpp"
+
+namespace infermark {
+
+namespace vk {
+class Context;
+}
+
+class VulkanBackend : public Backend {
+ public:
+  VulkanBackend();
+  std::string_view name() const override { return "vulkan"; }
+  std::vector<DeviceInfo> devices() const override;
+  std::string unavailable_reason() const override;
+  Support supports(const Workload& w) const override;
+  std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,
+                                      const DeviceInfo& device, const CompileOptions& options) override;
+
+  // The instance behind this backend (for tests: its validation messages).
+  const std::shared_ptr<vk::Context>& context() const { return context_; }
+
+ private:
+  std::shared_ptr<vk::Context> context_;
+};
+
+std::unique_ptr<Backend> make_vulkan_backend();
+
+}  // namespace infermark

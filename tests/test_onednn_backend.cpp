@@ -1,0 +1,241 @@
+// The oneDNN backend beyond the shared op cases: whole lowered workloads (encoder, GPT-2, Llama
+// with GQA; prefill and decode with a KV cache) against the reference at f32 and bf16, repeated
+// runs, the shared op cases in bf16, supports(), threads and the implementation record.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "config.hpp"
+
+#if INFERMARK_HAS_ONEDNN
+
+#include "backends/onednn/executable.hpp"
+#include "backends/registry.hpp"
+#include "harness/constants.hpp"
+#include "harness/correctness.hpp"
+#include "harness/reference_cache.hpp"
+#include "support/backend_op_cases.hpp"
+#include "suites/graph.hpp"
+
+using namespace infermark;
+using nlohmann::json;
+
+namespace {
+
+// Whether /proc/cpuinfo lists a flag: an independent view of what the CPU can do.
+bool cpu_has_flag(const std::string& flag) {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("flags", 0) != 0) continue;
+    return (line + " ").find(" " + flag + " ") != std::string::npos;
+  }
+  return false;
+}
+
+bool bf16_capable() { return cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16"); }
+
+// The smoke suite's tiny models, with the family defaults model_from_json fills in.
+ModelConfig tiny(const std::string& name) {
+  static const json defs = json::parse(R"({
+    "tiny-bert": {"family": "encoder", "hidden": 64, "heads": 4, "ffn": 128, "layers": 2,
+      "vocab": 512, "norm": "layernorm", "activation": "gelu", "position": "learned",
+      "max_seq": 128},
+    "tiny-gpt2": {"family": "decoder", "hidden": 64, "heads": 4, "ffn": 256, "layers": 2,
+      "vocab": 512, "norm": "layernorm", "activation": "gelu_tanh", "position": "learned",
+      "max_seq": 128, "tied_embeddings": true},
+    "tiny-llama": {"family": "decoder", "hidden": 64, "heads": 4, "kv_heads": 2, "ffn": 160,
+      "layers": 2, "vocab": 512, "norm": "rmsnorm", "activation": "silu_glu",
+      "position": "rope", "max_seq": 256}
+  })");
+  return model_from_json(name, defs.at(name), "test_onednn_backend", "/models/" + name);
+}
+
+Workload workload(const std::string& model, Phase phase, int batch, int seq, int context,
+                  Precision p) {
+  Workload w;
+  w.model = tiny(model);
+  w.phase = phase;
+  w.batch = batch;
+  w.seq = seq;
+  w.context = context;
+  w.precision = p;
+  w.layers = w.model.layers;
+  validate_workload(w, "test_onednn_backend", "/workload");
+  return w;
+}
+
+std::vector<Workload> tiny_workloads(Precision p) {
+  return {workload("tiny-bert", Phase::Encode, 2, 16, 0, p),
+          workload("tiny-gpt2", Phase::Prefill, 1, 17, 0, p),
+          workload("tiny-gpt2", Phase::Decode, 2, 1, 31, p),
+          workload("tiny-llama", Phase::Prefill, 2, 16, 0, p),
+          workload("tiny-llama", Phase::Decode, 1, 1, 63, p),
+          // Several new tokens against a cache: causal mask and cache append together.
+          workload("tiny-llama", Phase::Decode, 2, 3, 5, p)};
+}
+
+// Exit code 77: CTest reports the test skipped (tests/CMakeLists.txt).
+[[noreturn]] void skip(const std::string& why) {
+  std::cout << "skipped: " << why << std::endl;
+  std::exit(77);
+}
+
+void check_workloads(Precision p) {
+  auto backend = make_backend("onednn");
+  const DeviceInfo dev = backend->devices().at(0);
+  for (const Workload& w : tiny_workloads(p)) {
+    INFO("workload " << w.id());
+    REQUIRE(backend->supports(w).ok);
+    const Graph g = lower(w);
+    const TensorSet constants = make_constants(g, 42, "");
+    const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
+    auto exe = backend->compile(g, constants, dev, {});
+    exe->run();
+    exe->sync();
+    const HostTensor first = exe->output();
+    const ErrorStats e = compare_outputs(first, ref);
+    INFO("nmse " << e.nmse << ", max abs " << e.max_abs_err);
+    CHECK(e.shapes_match);
+    CHECK(e.finite);
+    CHECK(e.nmse <= nmse_tolerance(p));
+    // A second run repeats the same step (decode overwrites the same cache slots): same output.
+    exe->run();
+    exe->sync();
+    CHECK(exe->output().f32 == first.f32);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("onednn runs the tiny encoder, GPT-2 and Llama workloads in f32", "[onednn]") {
+  check_workloads(Precision::F32);
+}
+
+TEST_CASE("onednn runs the tiny encoder, GPT-2 and Llama workloads in bf16", "[onednn]") {
+  if (!bf16_capable()) skip("this CPU has neither avx512_bf16 nor amx_bf16");
+  check_workloads(Precision::BF16);
+}
+
+TEST_CASE("onednn matches the reference on the shared op cases in bf16", "[onednn]") {
+  if (!bf16_capable()) skip("this CPU has neither avx512_bf16 nor amx_bf16");
+  auto ref = make_backend("reference");
+  auto backend = make_backend("onednn");
+  const DeviceInfo dev = backend->devices().at(0);
+  for (auto c : testing::backend_op_cases()) {
+    INFO("case " << c.name);
+    auto r = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+    r->run();
+    const HostTensor want = r->output();
+    c.graph.workload.precision = Precision::BF16;
+    auto exe = backend->compile(c.graph, c.constants, dev, {});
+    exe->run();
+    exe->sync();
+    const ErrorStats e = compare_outputs(exe->output(), want);
+    INFO("nmse " << e.nmse);
+    CHECK(e.nmse <= nmse_tolerance(Precision::BF16));
+  }
+}
+
+TEST_CASE("onednn answers supports() by precision and the CPU", "[onednn]") {
+  auto backend = make_backend("onednn");
+  Workload w = workload("tiny-bert", Phase::Encode, 1, 8, 0, Precision::F32);
+  CHECK(backend->supports(w).ok);
+  w.precision = Precision::BF16;
+  const Support bf16 = backend->supports(w);
+  CHECK(bf16.ok == bf16_capable());
+  if (!bf16.ok) CHECK(bf16.reason.find("bf16") != std::string::npos);
+  w.precision = Precision::F16;
+  const Support f16 = backend->supports(w);
+  CHECK_FALSE(f16.ok);
+  CHECK(f16.reason.find("f16") != std::string::npos);
+}
+
+TEST_CASE("onednn describes its device", "[onednn]") {
+  auto backend = make_backend("onednn");
+  const auto devices = backend->devices();
+  REQUIRE(devices.size() == 1);
+  CHECK(devices[0].id == "cpu0");
+  CHECK(devices[0].kind == "cpu");
+  CHECK_FALSE(devices[0].name.empty());
+  CHECK(devices[0].details.at("threads").get<int>() >= 1);
+  CHECK(devices[0].details.at("library").get<std::string>().rfind("oneDNN ", 0) == 0);
+}
+
+TEST_CASE("onednn records what ran: fused primitives, no reference kernels, threads", "[onednn]") {
+  auto backend = make_backend("onednn");
+  const Workload w = workload("tiny-bert", Phase::Encode, 1, 16, 0, Precision::F32);
+  const Graph g = lower(w);
+  auto exe = backend->compile(g, make_constants(g, 7, ""), backend->devices().at(0), {1});
+  const auto impl = exe->implementation();
+  INFO(impl.dump(2));
+  CHECK(impl.at("threads") == 1);
+  CHECK(impl.at("precision") == "f32");
+  REQUIRE(impl.at("primitives").contains("matmul"));
+  for (const auto& [name, count] : impl.at("primitives").at("matmul").items()) {
+    CHECK(name.rfind("ref", 0) != 0);
+  }
+  CHECK_FALSE(impl.contains("warnings"));
+  // BERT: per layer the FFN up projection takes bias + GELU, and the attention output and FFN
+  // down projections take bias + the residual add (2 layers).
+  CHECK(impl.at("fusions").at("matmul+bias+gelu_erf") == 2);
+  CHECK(impl.at("fusions").at("matmul+bias+binary_add") == 4);
+  CHECK(impl.at("primitives").contains("layer_normalization"));
+  CHECK(impl.at("primitives").contains("softmax"));
+}
+
+TEST_CASE("onednn fuses Llama's SwiGLU and residual adds", "[onednn]") {
+  auto backend = make_backend("onednn");
+  const Workload w = workload("tiny-llama", Phase::Prefill, 1, 8, 0, Precision::F32);
+  const Graph g = lower(w);
+  auto exe = backend->compile(g, make_constants(g, 7, ""), backend->devices().at(0), {});
+  const auto impl = exe->implementation();
+  INFO(impl.dump(2));
+  // gate: SiLU then × up; o and down: + residual (2 layers each).
+  CHECK(impl.at("fusions").at("matmul+swish+binary_mul") == 2);
+  CHECK(impl.at("fusions").at("matmul+binary_add") == 4);
+  CHECK(impl.at("own_kernels").at("rms_norm") == 5);  // 2 per layer + the final norm
+  CHECK(impl.at("own_kernels").at("rope") == 4);
+  // GQA prefill: queries are packed so that QKᵀ and PV get oneDNN's brgemm kernels (on AVX-512
+  // CPUs) rather than the much slower gemm fallback a gapped strided view gets.
+  if (cpu_has_flag("avx512f")) {
+    for (const auto& [name, count] : impl.at("primitives").at("matmul").items()) {
+      CHECK(name.rfind("brg:", 0) == 0);
+    }
+  }
+}
+
+TEST_CASE("onednn profiles its steps and its GEMMs alone without disturbing the output",
+          "[onednn]") {
+  const Workload w = workload("tiny-llama", Phase::Decode, 1, 2, 9, Precision::F32);
+  const Graph g = lower(w);
+  onednn::OnednnExecutable exe(g, make_constants(g, 3, ""), 1);
+  exe.run();
+  const HostTensor before = exe.output();
+  const auto steps = exe.profile_steps(3);
+  // Every graph op runs in exactly one step, alone or fused into a MatMul.
+  size_t ops = 0;
+  for (const auto& s : steps) {
+    INFO(s.name << " " << s.kind);
+    CHECK(s.seconds > 0);
+    ops += size_t(std::count(s.name.begin(), s.name.end(), '+')) + 1;
+  }
+  CHECK(ops == g.ops.size());
+  CHECK(exe.gemm_seconds(3) > 0);
+  // Profiling reran steps on the executable's own buffers (the cache append too): a real run
+  // still gives the same answer.
+  exe.run();
+  CHECK(exe.output().f32 == before.f32);
+}
+
+#else
+
+TEST_CASE("onednn backend tests need the oneDNN backend built", "[onednn]") {
+  std::cout << "skipped: " << INFERMARK_ONEDNN_STATUS << std::endl;
+  std::exit(77);
+}
+
+#endif

@@ -1,0 +1,273 @@
+// The Vulkan backend beyond the shared op cases, on lavapipe with the validation layer on
+// (tests/support/vulkan_test_env.cpp): device listing, supports(), whole lowered tiny workloads
+// (encoder, GPT-2, Llama with GQA; prefill and decode with a KV cache) against the reference,
+// the staging-buffer path, device timestamps, and that a validation message fails a run.
+// Without a Vulkan device every test here exits 77 (CTest: skipped) after saying why.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+
+namespace {
+
+// Exit code 77: CTest reports the test skipped (tests/CMakeLists.txt).
+[[noreturn]] void skip(const std::string& why) {
+  std::cout << "skipped: " << why << std::endl;
+  std::exit(77);
+}
+
+}  // namespace
+
+#if !INFERMARK_HAS_VULKAN
+
+TEST_CASE("vulkan backend", "[vulkan]") { skip("the vulkan backend is not built: " INFERMARK_VULKAN_STATUS); }
+
+#else
+
+#include <vulkan/vulkan.h>
+
+#include "backends/registry.hpp"
+#include "backends/vulkan/vk_context.hpp"
+#include "backends/vulkan/vk_device.hpp"
+#include "backends/vulkan/vk_executable.hpp"
+#include "backends/vulkan/vulkan_backend.hpp"
+#include "common/error.hpp"
+#include "harness/constants.hpp"
+#include "harness/correctness.hpp"
+#include "harness/reference_cache.hpp"
+#include "support/backend_op_cases.hpp"
+#include "support/vulkan_test_env.hpp"
+#include "suites/graph.hpp"
+
+using namespace infermark;
+using nlohmann::json;
+
+namespace {
+
+// The backend with at least one device, or the test is skipped with the backend's reason.
+std::unique_ptr<VulkanBackend> backend_or_skip() {
+  auto b = std::make_unique<VulkanBackend>();
+  if (b->devices().empty()) skip("no Vulkan device: " + b->unavailable_reason());
+  return b;
+}
+
+// No validation message was recorded: the tests fail on warnings as well as errors.
+void require_clean(const VulkanBackend& b) {
+  const auto messages = b.context()->validation_messages();
+  for (const auto& m : messages) UNSCOPED_INFO(m);
+  CHECK(messages.empty());
+}
+
+// The smoke suite's tiny models.
+ModelConfig tiny(const std::string& name) {
+  static const json defs = json::parse(R"({
+    "tiny-bert": {"family": "encoder", "hidden": 64, "heads": 4, "ffn": 128, "layers": 2,
+      "vocab": 512, "norm": "layernorm", "activation": "gelu", "position": "learned",
+      "max_seq": 128},
+    "tiny-gpt2": {"family": "decoder", "hidden": 64, "heads": 4, "ffn": 256, "layers": 2,
+      "vocab": 512, "norm": "layernorm", "activation": "gelu_tanh", "position": "learned",
+      "max_seq": 128, "tied_embeddings": true},
+    "tiny-llama": {"family": "decoder", "hidden": 64, "heads": 4, "kv_heads": 2, "ffn": 160,
+      "layers": 2, "vocab": 512, "norm": "rmsnorm", "activation": "silu_glu",
+      "position": "rope", "max_seq": 256}
+  })");
+  return model_from_json(name, defs.at(name), "test_vulkan_backend", "/models/" + name);
+}
+
+Workload workload(const std::string& model, Phase phase, int batch, int seq, int context,
+                  Precision p = Precision::F32) {
+  Workload w;
+  w.model = tiny(model);
+  w.phase = phase;
+  w.batch = batch;
+  w.seq = seq;
+  w.context = context;
+  w.precision = p;
+  w.layers = w.model.layers;
+  validate_workload(w, "test_vulkan_backend", "/workload");
+  return w;
+}
+
+// Compiles `w` on vk0, runs it twice and checks both outputs against the reference.
+void check_workload(VulkanBackend& backend, const Workload& w) {
+  INFO("workload " << w.id());
+  REQUIRE(backend.supports(w).ok);
+  const Graph g = lower(w);
+  const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
+  auto exe = backend.compile(g, make_constants(g, 42, ""), backend.devices().at(0), {});
+  exe->run();
+  exe->sync();
+  const HostTensor first = exe->output();
+  const ErrorStats e = compare_outputs(first, ref);
+  INFO("nmse " << e.nmse << ", max abs " << e.max_abs_err);
+  CHECK(e.shapes_match);
+  CHECK(e.finite);
+  CHECK(e.nmse <= nmse_tolerance(w.precision));
+  // The same command buffer again (decode rewrites the same cache slots): the same output.
+  exe->run();
+  exe->sync();
+  CHECK(exe->output().f32 == first.f32);
+}
+
+// Sets an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(std::string n, const char* value) : name(std::move(n)) {
+    if (const char* v = std::getenv(name.c_str())) old = v;
+    setenv(name.c_str(), value, 1);
+  }
+  ~ScopedEnv() {
+    if (old) setenv(name.c_str(), old->c_str(), 1);
+    else unsetenv(name.c_str());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("vulkan lists lavapipe as vk0 with the properties infermark reports", "[vulkan]") {
+  auto b = backend_or_skip();
+  const auto devs = b->devices();
+  std::cout << "vulkan devices (ICD " << testing::vulkan_test_icd() << "):\n";
+  for (const auto& d : devs) std::cout << "  " << d.id << " " << d.name << " " << d.details.dump() << "\n";
+  CHECK(devs.front().id == "vk0");
+  for (size_t i = 0; i < devs.size(); ++i) CHECK(devs[i].id == "vk" + std::to_string(i));
+  for (const auto& d : devs) {
+    const auto& j = d.details;
+    for (const char* key : {"type", "api_version", "driver_name", "driver_info", "subgroup_size",
+                            "shader_float16", "storage_buffer_16bit", "timestamp_period_ns",
+                            "timestamp_valid_bits"}) {
+      INFO(key);
+      CHECK(j.contains(key));
+    }
+    const uint32_t sg = j.at("subgroup_size").get<uint32_t>();
+    CHECK(sg >= 1);
+    CHECK((sg & (sg - 1)) == 0);  // Vulkan requires a power of two
+    CHECK(j.at("api_version").get<std::string>().rfind("1.", 0) == 0);
+  }
+  if (!testing::vulkan_test_icd().empty()) {
+    // Mesa's lavapipe: llvmpipe, a CPU device, 64-bit timestamps counting nanoseconds (1 ns/tick).
+    REQUIRE(devs.size() == 1);
+    const auto& j = devs[0].details;
+    CHECK_THAT(devs[0].name, Catch::StartsWith("llvmpipe"));
+    CHECK(devs[0].kind == "cpu");
+    CHECK(j.at("type") == "cpu");
+    CHECK(j.at("driver_name") == "llvmpipe");
+    CHECK(j.at("timestamp_valid_bits") == 64);
+    CHECK(j.at("timestamp_period_ns") == 1.0);
+  }
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan without an ICD has no device and names the VkResult", "[vulkan]") {
+  ScopedEnv icd("VK_ICD_FILENAMES", "/nonexistent/no_icd.json");
+  ScopedEnv driver("VK_DRIVER_FILES", "/nonexistent/no_icd.json");
+  VulkanBackend b;
+  CHECK(b.devices().empty());
+  CHECK(b.unavailable_reason() == "vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER (no Vulkan ICD found)");
+  Workload w = workload("tiny-llama", Phase::Decode, 1, 1, 3);
+  CHECK_FALSE(b.supports(w).ok);
+}
+
+TEST_CASE("vulkan supports f32, f16 only with shaderFloat16 and 16-bit storage, never bf16", "[vulkan]") {
+  auto b = backend_or_skip();
+  CHECK(b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0)).ok);
+  const Support bf16 = b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0, Precision::BF16));
+  CHECK_FALSE(bf16.ok);
+  CHECK(bf16.reason == "no bf16 in core Vulkan / VK_KHR_shader_bfloat16 absent");
+  const Support f16 = b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0, Precision::F16));
+  bool all_f16 = true;
+  for (const auto& d : b->devices())
+    all_f16 &= d.details.at("shader_float16").get<bool>() && d.details.at("storage_buffer_16bit").get<bool>();
+  CHECK(f16.ok == all_f16);
+  if (!f16.ok) CHECK_THAT(f16.reason, Catch::Contains("lacks"));
+  if (!testing::vulkan_test_icd().empty()) CHECK(f16.ok);  // lavapipe has both features
+}
+
+TEST_CASE("vulkan runs the tiny encoder, GPT-2 and Llama workloads in f32", "[vulkan]") {
+  auto b = backend_or_skip();
+  check_workload(*b, workload("tiny-bert", Phase::Encode, 2, 16, 0));
+  check_workload(*b, workload("tiny-gpt2", Phase::Prefill, 1, 17, 0));
+  check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31));
+  check_workload(*b, workload("tiny-llama", Phase::Prefill, 2, 16, 0));
+  check_workload(*b, workload("tiny-llama", Phase::Decode, 1, 1, 63));
+  // Several new tokens against a cache: causal mask and cache append together.
+  check_workload(*b, workload("tiny-llama", Phase::Decode, 2, 3, 5));
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan through staging buffers gives the same answers", "[vulkan]") {
+  // Discrete GPUs keep tensors in memory the host cannot map: constants go through a staging
+  // buffer and the output comes back by a copy. Forced here so lavapipe exercises that path.
+  ScopedEnv staging("INFERMARK_VK_FORCE_STAGING", "1");
+  auto b = backend_or_skip();
+  const Workload w = workload("tiny-llama", Phase::Decode, 2, 2, 7);
+  check_workload(*b, w);
+  const Graph g = lower(w);
+  auto exe = b->compile(g, make_constants(g, 42, ""), b->devices().at(0), {});
+  CHECK_THAT(exe->implementation().at("memory").get<std::string>(), Catch::Contains("staging"));
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan device time comes from timestamps and fits inside the host time", "[vulkan]") {
+  auto b = backend_or_skip();
+  const Workload w = workload("tiny-gpt2", Phase::Prefill, 1, 17, 0);
+  const Graph g = lower(w);
+  auto exe = b->compile(g, make_constants(g, 42, ""), b->devices().at(0), {});
+  auto* vexe = dynamic_cast<vk::VulkanExecutable*>(exe.get());
+  REQUIRE(vexe);
+  CHECK_FALSE(exe->device_seconds_last().has_value());  // nothing ran yet
+  const auto t0 = std::chrono::steady_clock::now();
+  exe->run();
+  exe->sync();
+  const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(exe->device_seconds_last().has_value());
+  const double device = *exe->device_seconds_last();
+  INFO("device " << device << " s, host " << host << " s");
+  CHECK(device > 0);
+  CHECK(device <= host);
+  // One timestamp after each step: the steps' times add up to the whole.
+  const auto steps = vexe->step_seconds_last();
+  REQUIRE(steps.size() > g.ops.size() - 1);  // a cached attention adds copies
+  double sum = 0;
+  for (const auto& [op, s] : steps) {
+    CHECK(s >= 0);
+    sum += s;
+  }
+  CHECK(sum == Approx(device).epsilon(1e-9));
+  const auto impl = exe->implementation();
+  INFO(impl.dump(2));
+  CHECK(impl.at("dispatches").get<int>() > 0);
+  CHECK(impl.at("pipelines").size() > 0);
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan turns a validation-layer message into an error", "[vulkan]") {
+  auto b = backend_or_skip();
+  if (!b->context()->validation_enabled()) skip("the validation layer is off (INFERMARK_VK_VALIDATION)");
+  const vk::PhysicalDevice& phys = b->context()->devices().at(0);
+  auto device = vk::Device::open(b->context(), phys);
+  // A buffer with no usage bits breaks VUID-VkBufferCreateInfo-usage-requiredbitmask.
+  VkBufferCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+  ci.size = 64;
+  ci.usage = 0;
+  VkBuffer buffer = VK_NULL_HANDLE;
+  if (vkCreateBuffer(device->handle(), &ci, nullptr, &buffer) == VK_SUCCESS)
+    vkDestroyBuffer(device->handle(), buffer, nullptr);
+  try {
+    b->context()->check_validation("test");
+    FAIL("no validation error was reported");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Backend);
+    CHECK_THAT(e.what(), Catch::Contains("usage"));
+  }
+  b->context()->check_validation("test");  // reported once: nothing new now
+}
+
+#endif
