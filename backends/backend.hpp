@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,9 @@ class Executable {
   virtual HostTensor output() = 0;                           // final activations, as f32
   // What actually ran (primitive implementations, kernels, pipelines), for the result file.
   virtual nlohmann::ordered_json implementation() const { return nlohmann::ordered_json::object(); }
+  // Device seconds of each op of the last run, in execution order (op names as in the Graph),
+  // where the backend times ops on the device; empty otherwise. Their sum is the device time.
+  virtual std::vector<std::pair<std::string, double>> op_seconds_last() const { return {}; }
 };
 
 class Backend {

@@ -84,7 +84,7 @@ std::vector<Workload> tiny_workloads(Precision p) {
   std::exit(77);
 }
 
-void check_workloads(Precision p) {
+void check_workloads(Precision p, int threads) {
   auto backend = make_backend("onednn");
   const DeviceInfo dev = backend->devices().at(0);
   for (const Workload& w : tiny_workloads(p)) {
@@ -93,7 +93,7 @@ void check_workloads(Precision p) {
     const Graph g = lower(w);
     const TensorSet constants = make_constants(g, 42, "");
     const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
-    auto exe = backend->compile(g, constants, dev, {});
+    auto exe = backend->compile(g, constants, dev, {threads});
     exe->run();
     exe->sync();
     const HostTensor first = exe->output();
@@ -112,12 +112,14 @@ void check_workloads(Precision p) {
 }  // namespace
 
 TEST_CASE("onednn runs the tiny encoder, GPT-2 and Llama workloads in f32", "[onednn]") {
-  check_workloads(Precision::F32);
+  check_workloads(Precision::F32, 0);  // all cores
 }
 
 TEST_CASE("onednn runs the tiny encoder, GPT-2 and Llama workloads in bf16", "[onednn]") {
   if (!bf16_capable()) skip("this CPU has neither avx512_bf16 nor amx_bf16");
-  check_workloads(Precision::BF16);
+  // One thread: quicker on a loaded machine (every parallel region waits for both threads to be
+  // scheduled); the threaded paths are covered at f32.
+  check_workloads(Precision::BF16, 1);
 }
 
 TEST_CASE("onednn matches the reference on the shared op cases in bf16", "[onednn]") {
@@ -205,6 +207,44 @@ TEST_CASE("onednn fuses Llama's SwiGLU and residual adds", "[onednn]") {
     for (const auto& [name, count] : impl.at("primitives").at("matmul").items()) {
       CHECK(name.rfind("brg:", 0) == 0);
     }
+  }
+}
+
+TEST_CASE("onednn attention in small tiles matches the reference", "[onednn]") {
+  // A tile budget of a few hundred bytes cuts every attention into many row tiles: packed
+  // queries, tiles straddling GQA groups, causal key ranges per tile, a short last tile.
+  onednn::Tuning tuning;
+  tuning.attention_tile_bytes = 600;
+  std::vector<Precision> precisions{Precision::F32};
+  if (bf16_capable()) precisions.push_back(Precision::BF16);
+  for (Precision p : precisions) {
+    for (const Workload& w : tiny_workloads(p)) {
+      INFO("workload " << w.id());
+      const Graph g = lower(w);
+      // One thread: hundreds of tiny primitive calls, each a parallel region with two threads,
+      // crawl on a loaded machine; the threaded paths are covered by the tests above.
+      onednn::OnednnExecutable exe(g, make_constants(g, 42, ""), 1, tuning);
+      // One query row per KV head (GPT-2 decode) cannot be cut; everything else is.
+      const int tiles = exe.implementation().at("attention_tiles").get<int>();
+      if (w.seq * w.model.heads / w.model.kv_heads > 1) CHECK(tiles > w.layers);
+      exe.run();
+      const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
+      const ErrorStats e = compare_outputs(exe.output(), ref);
+      INFO("nmse " << e.nmse);
+      CHECK(e.nmse <= nmse_tolerance(p));
+    }
+  }
+  for (const auto& c : testing::backend_op_cases()) {
+    bool has_attention = false;
+    for (const auto& op : c.graph.ops) has_attention |= op.kind == OpKind::Attention;
+    if (!has_attention) continue;
+    INFO("case " << c.name);
+    auto ref = make_backend("reference");
+    auto r = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+    r->run();
+    onednn::OnednnExecutable exe(c.graph, c.constants, 1, tuning);
+    exe.run();
+    CHECK(compare_outputs(exe.output(), r->output()).nmse <= nmse_tolerance(Precision::F32));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -114,6 +115,81 @@ void check_workload(VulkanBackend& backend, const Workload& w) {
   CHECK(exe->output().f32 == first.f32);
 }
 
+// Every shared op case (tests/support/backend_op_cases.hpp) on vk0 at precision `p`, against the
+// reference at that precision's tolerance.
+void check_op_cases(VulkanBackend& backend, Precision p) {
+  for (auto c : testing::backend_op_cases()) {
+    INFO("case " << c.name << " at " << to_string(p));
+    auto ref = make_backend("reference");
+    auto rexe = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+    rexe->run();
+    const HostTensor want = rexe->output();
+    c.graph.workload.precision = p;
+    auto exe = backend.compile(c.graph, c.constants, backend.devices().at(0), {});
+    exe->run();
+    exe->sync();
+    const ErrorStats e = compare_outputs(exe->output(), want);
+    INFO("nmse " << e.nmse << ", max abs " << e.max_abs_err);
+    CHECK(e.shapes_match);
+    CHECK(e.finite);
+    CHECK(e.nmse <= nmse_tolerance(p));
+  }
+}
+
+// A one-op graph: cached (or not) causal attention plus RoPE on q, with a head_dim that is not a
+// multiple of 4, so the shaders' scalar (non-vec4) paths run. Data from a fixed LCG.
+testing::OpCase odd_head_attention(int head_dim, bool cached) {
+  const int batch = 2, seq = 3, context = cached ? 5 : 0, heads = 4, kv_heads = 2;
+  const int64_t tokens = batch * seq, kvw = int64_t(kv_heads) * head_dim, qw = int64_t(heads) * head_dim;
+  testing::OpCase c;
+  c.name = "odd_head_attention";
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return float(double(state >> 11) * 0x1.0p-53 * 2 - 1);
+  };
+  auto add = [&](const std::string& name, std::vector<int64_t> shape, TensorRole role) {
+    c.graph.tensors.push_back({name, shape, DType::F32, role});
+    if (role == TensorRole::Activation || role == TensorRole::Output) return;
+    HostTensor t{shape, DType::F32, {}, {}};
+    for (int64_t i = 0; i < t.numel(); ++i) t.f32.push_back(next());
+    c.constants.tensors[name] = std::move(t);
+  };
+  add("q", {tokens, qw}, TensorRole::Input);
+  add("k", {tokens, kvw}, TensorRole::Input);
+  add("v", {tokens, kvw}, TensorRole::Input);
+  c.graph.tensors.push_back({"pos", {tokens}, DType::I32, TensorRole::Input});
+  HostTensor pos{{tokens}, DType::I32, {}, {}};
+  for (int64_t r = 0; r < tokens; ++r) pos.i32.push_back(int32_t(context + r % seq));
+  c.constants.tensors["pos"] = pos;
+  add("q_rope", {tokens, qw}, TensorRole::Activation);
+  OpAttrs rope;
+  rope.heads = heads;
+  rope.head_dim = head_dim;
+  c.graph.ops.push_back({OpKind::Rope, "rope", {"q", "pos"}, "q_rope", rope});
+  std::vector<std::string> in{"q_rope", "k", "v"};
+  if (cached) {
+    add("k_cache", {batch * (context + seq), kvw}, TensorRole::State);
+    add("v_cache", {batch * (context + seq), kvw}, TensorRole::State);
+    in.push_back("k_cache");
+    in.push_back("v_cache");
+  }
+  add("out", {tokens, qw}, TensorRole::Output);
+  OpAttrs a;
+  a.heads = heads;
+  a.kv_heads = kv_heads;
+  a.head_dim = head_dim;
+  a.batch = batch;
+  a.seq = seq;
+  a.context = context;
+  a.causal = true;
+  a.cached = cached;
+  a.scale = 1.0 / std::sqrt(double(head_dim));
+  c.graph.ops.push_back({OpKind::Attention, "attn", in, "out", a});
+  c.graph.output = "out";
+  return c;
+}
+
 // Sets an environment variable for one scope.
 struct ScopedEnv {
   std::string name;
@@ -201,6 +277,80 @@ TEST_CASE("vulkan runs the tiny encoder, GPT-2 and Llama workloads in f32", "[vu
   require_clean(*b);
 }
 
+TEST_CASE("vulkan runs the tiny GPT-2 and Llama workloads in f16 where the device has it", "[vulkan]") {
+  auto b = backend_or_skip();
+  const Workload w = workload("tiny-llama", Phase::Prefill, 2, 16, 0, Precision::F16);
+  if (!b->supports(w).ok) skip("f16: " + b->supports(w).reason);
+  check_workload(*b, w);
+  check_workload(*b, workload("tiny-llama", Phase::Decode, 2, 3, 5, Precision::F16));
+  check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31, Precision::F16));
+  check_workload(*b, workload("tiny-bert", Phase::Encode, 2, 16, 0, Precision::F16));
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan passes the shared op cases in f16", "[vulkan]") {
+  auto b = backend_or_skip();
+  if (!b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0, Precision::F16)).ok) skip("no f16");
+  check_op_cases(*b, Precision::F16);
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan passes the shared op cases with GPU tiles and shared-memory reductions", "[vulkan]") {
+  // The tiles and reductions a GPU gets, forced on this device, so their code is checked here too.
+  ScopedEnv subgroup("INFERMARK_VK_SUBGROUP", "0");
+  for (const char* tile : {"64x64x16/4x4", "32x64x16/2x4"}) {
+    INFO("tile " << tile);
+    ScopedEnv t("INFERMARK_VK_TILE", tile);
+    auto b = backend_or_skip();
+    check_op_cases(*b, Precision::F32);
+    require_clean(*b);
+  }
+}
+
+TEST_CASE("vulkan binds weights and tables larger than a binding in slices", "[vulkan]") {
+  // GPT-2's 154 MB embedding (also its LM head) exceeds lavapipe's 128 MiB binding limit. The
+  // same slicing at 4 KiB on the tiny model slices every weight; its embedding tables have f32
+  // rows of 64 × 4 = 256 bytes, so 16 rows a slice.
+  auto b = backend_or_skip();
+  const Workload w = workload("tiny-gpt2", Phase::Prefill, 2, 5, 0);
+  const Graph g = lower(w);
+  // Dispatches of the embedding pipeline: token and position tables, whole or in slices.
+  auto embedding_dispatches = [&] {
+    const auto impl = b->compile(g, make_constants(g, 42, ""), b->devices().at(0), {})->implementation();
+    int n = 0;
+    for (const auto& p : impl.at("pipelines"))
+      if (p.at("shader") == "embedding") n += p.at("dispatches").get<int>();
+    return n;
+  };
+  CHECK(embedding_dispatches() == 2);
+  ScopedEnv slice("INFERMARK_VK_SLICE_BYTES", "4096");
+  // 512 token rows / 16 + 128 position rows (max_seq) / 16.
+  CHECK(embedding_dispatches() == 32 + 8);
+  check_workload(*b, w);
+  check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31));
+  require_clean(*b);
+}
+
+TEST_CASE("vulkan attention and RoPE with a head_dim that is not a multiple of 4", "[vulkan]") {
+  auto b = backend_or_skip();
+  auto ref = make_backend("reference");
+  for (int hd : {6, 10}) {
+    for (bool cached : {false, true}) {
+      INFO("head_dim " << hd << (cached ? ", cached" : ""));
+      const testing::OpCase c = odd_head_attention(hd, cached);
+      auto rexe = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+      rexe->run();
+      auto exe = b->compile(c.graph, c.constants, b->devices().at(0), {});
+      exe->run();
+      exe->sync();
+      const ErrorStats e = compare_outputs(exe->output(), rexe->output());
+      INFO("nmse " << e.nmse);
+      CHECK(e.nmse <= nmse_tolerance(Precision::F32));
+    }
+  }
+  require_clean(*b);
+}
+
 TEST_CASE("vulkan through staging buffers gives the same answers", "[vulkan]") {
   // Discrete GPUs keep tensors in memory the host cannot map: constants go through a staging
   // buffer and the output comes back by a copy. Forced here so lavapipe exercises that path.
@@ -240,6 +390,15 @@ TEST_CASE("vulkan device time comes from timestamps and fits inside the host tim
     sum += s;
   }
   CHECK(sum == Approx(device).epsilon(1e-9));
+  // Per op (the Executable interface): one entry per graph op, in order, the same total.
+  const auto ops = exe->op_seconds_last();
+  REQUIRE(ops.size() == g.ops.size());
+  double op_sum = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    CHECK(ops[i].first == g.ops[i].name);
+    op_sum += ops[i].second;
+  }
+  CHECK(op_sum == Approx(device).epsilon(1e-9));
   const auto impl = exe->implementation();
   INFO(impl.dump(2));
   CHECK(impl.at("dispatches").get<int>() > 0);

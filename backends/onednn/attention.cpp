@@ -159,10 +159,11 @@ std::unique_ptr<Step> make_attention_step(const Op& op, BuildEnv& env) {
   // per sequence, as in decode); otherwise (GQA prefill) they are packed head-major first, because
   // oneDNN's brgemm matmul rejects the gapped view and would fall back to a slow gemm.
   const int64_t M = d.G * d.S;
-  // Rows per tile: about 1 MiB of f32 scores for all (sequence, KV head) pairs, in multiples of
-  // 16 rows (the brgemm kernels' row blocking), so scores stay in cache from QKᵀ to PV.
+  // Rows per tile: tuning.attention_tile_bytes of f32 scores for all (sequence, KV head) pairs,
+  // in multiples of 16 rows (the brgemm kernels' row blocking), so scores stay in cache from
+  // QKᵀ to PV.
   const int64_t row_bytes = d.B * d.KVH * d.L * int64_t(sizeof(float));
-  int64_t tile_rows = std::max<int64_t>(1, (int64_t(1) << 20) / row_bytes);
+  int64_t tile_rows = std::max<int64_t>(1, env.tuning.attention_tile_bytes / row_bytes);
   if (tile_rows >= 32) tile_rows -= tile_rows % 16;
   tile_rows = std::min(tile_rows, M);
   step->tile_rows = tile_rows;

@@ -23,7 +23,8 @@ dt activation_type(Precision p) {
                                           " is not supported (see supports())");
 }
 
-OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constants, int threads)
+OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constants, int threads,
+                                   const Tuning& tuning)
     : threads_(threads),
       eng_(dnnl::engine::kind::cpu, 0),
       stream_(eng_),
@@ -32,7 +33,7 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
   omp_set_num_threads(threads_);
   const dt act = activation_type(graph.workload.precision);
   tensors_ = std::make_unique<TensorTable>(graph, constants, act);
-  BuildEnv env{eng_, stream_, *tensors_, scratchpad_, record_};
+  BuildEnv env{eng_, stream_, *tensors_, scratchpad_, record_, tuning};
   const std::vector<PlannedStep> plan = plan_steps(graph);
   for (const auto& planned : plan) {
     steps_.push_back(build(planned, env));
@@ -46,6 +47,7 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
   }
   scratchpad_.finalize();
   output_ = &tensors_->get(graph.output);
+  tensors_->forget_constants();
   if (output_->type == dt::s32) {
     throw Error(ErrorKind::Internal, "onednn backend: graph output '" + graph.output +
                                          "' is not a float tensor");

@@ -15,7 +15,8 @@ class OnednnExecutable : public Executable {
  public:
   // `threads` > 0. Throws a Backend Error naming the op when oneDNN rejects one, an Internal one
   // when the graph breaks the op contract of suites/graph.hpp.
-  OnednnExecutable(const Graph& graph, const TensorSet& constants, int threads);
+  OnednnExecutable(const Graph& graph, const TensorSet& constants, int threads,
+                   const Tuning& tuning = {});
 
   void run() override;
   void sync() override;

@@ -33,6 +33,13 @@ class PrimitiveStep : public Step {
   PrimitiveCall call_;
 };
 
+// Sizes the executable picks by default; tests shrink them to exercise every code path.
+struct Tuning {
+  // f32 attention scores per tile (all sequences and KV heads): small enough to stay in L2
+  // between QKᵀ, softmax and PV.
+  int64_t attention_tile_bytes = int64_t(1) << 20;
+};
+
 // Everything a step factory uses while compiling.
 struct BuildEnv {
   dnnl::engine& eng;
@@ -40,6 +47,7 @@ struct BuildEnv {
   TensorTable& tensors;
   Scratchpad& scratchpad;
   ImplementationRecord& record;
+  const Tuning& tuning;
 };
 
 }  // namespace infermark::onednn

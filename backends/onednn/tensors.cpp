@@ -47,7 +47,7 @@ int64_t Tensor::numel() const {
 }
 
 TensorTable::TensorTable(const Graph& graph, const TensorSet& constants, dt act)
-    : constants_(constants), act_(act) {
+    : constants_(&constants), act_(act) {
   for (const auto& d : graph.tensors) {
     if (!descs_.emplace(d.name, d).second) {
       throw Error(ErrorKind::Internal,
@@ -75,8 +75,12 @@ const HostTensor& TensorTable::host(const std::string& name) const {
   if (!is_constant(name)) {
     throw Error(ErrorKind::Internal, "onednn backend: tensor '" + name + "' is not a constant");
   }
-  auto it = constants_.tensors.find(name);
-  if (it == constants_.tensors.end()) {
+  if (!constants_) {
+    throw Error(ErrorKind::Internal,
+                "onednn backend: constant '" + name + "' read after compilation");
+  }
+  auto it = constants_->tensors.find(name);
+  if (it == constants_->tensors.end()) {
     throw Error(ErrorKind::Internal, "onednn backend: constant tensor '" + name + "' is missing");
   }
   const HostTensor& t = it->second;

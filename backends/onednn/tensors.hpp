@@ -90,11 +90,14 @@ class TensorTable {
   // The tensor's storage: act type for float tensors, i32 for ids.
   Tensor& get(const std::string& name);
   dt act() const { return act_; }
+  // Compiling is over: the harness's constants may go away, so host() and converting a constant
+  // no longer work (they throw an Internal Error instead of reading freed memory).
+  void forget_constants() { constants_ = nullptr; }
 
  private:
   std::map<std::string, TensorDesc> descs_;
   std::map<std::string, std::unique_ptr<Tensor>> tensors_;
-  const TensorSet& constants_;
+  const TensorSet* constants_;
   dt act_;
 };
 

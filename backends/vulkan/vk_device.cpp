@@ -49,15 +49,18 @@ Device::Device(std::shared_ptr<Context> context, const PhysicalDevice& phys)
   IM_VK_CHECK(vkCreateDevice(phys_.handle, &ci, nullptr, &device_));
   vkGetDeviceQueue(device_, phys_.queue_family, 0, &queue_);
 
-  auto pool = init<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
-  pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-  pool.queueFamilyIndex = phys_.queue_family;
-  const VkResult r = vkCreateCommandPool(device_, &pool, nullptr, &pool_);
-  if (r != VK_SUCCESS) {
+  // From here on the device exists: release it if anything else fails.
+  try {
+    auto pool = init<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+    pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pool.queueFamilyIndex = phys_.queue_family;
+    IM_VK_CHECK(vkCreateCommandPool(device_, &pool, nullptr, &pool_));
+    pipelines_ = std::make_unique<Pipelines>(device_);
+  } catch (...) {
+    if (pool_) vkDestroyCommandPool(device_, pool_, nullptr);
     vkDestroyDevice(device_, nullptr);
-    throw_vk_error("vkCreateCommandPool", r, __FILE__, __LINE__);
+    throw;
   }
-  pipelines_ = std::make_unique<Pipelines>(device_);
 }
 
 Device::~Device() {

@@ -267,6 +267,18 @@ std::vector<std::pair<std::string, double>> VulkanExecutable::step_seconds_last(
   return out;
 }
 
+std::vector<std::pair<std::string, double>> VulkanExecutable::op_seconds_last() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (auto& [op, s] : step_seconds_last()) {
+    if (!out.empty() && out.back().first == op) {
+      out.back().second += s;
+    } else {
+      out.push_back({op, s});
+    }
+  }
+  return out;
+}
+
 HostTensor VulkanExecutable::output() {
   sync();
   const PlanTensor& t = plan_.tensors[plan_.output];

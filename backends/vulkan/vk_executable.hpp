@@ -25,8 +25,11 @@ class VulkanExecutable : public Executable {
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
 
-  // Device seconds of each step of the last run, from a timestamp after every step (empty when
-  // the queue has no timestamps). Steps that overlap (no barrier between them) share time.
+  // Per op: the time from the previous op's end timestamp to its own (a timestamp follows every
+  // step; an op lowered to several steps, e.g. cached attention's copies and dispatch, is summed).
+  // Ops that overlap on the device (no barrier between them) split the shared time.
+  std::vector<std::pair<std::string, double>> op_seconds_last() const override;
+  // The same per recorded step (dispatch or copy), before summing by op.
   std::vector<std::pair<std::string, double>> step_seconds_last() const;
 
  private:

@@ -140,7 +140,7 @@ class Planner {
   // embedding table or LM head larger than maxStorageBufferRange, as GPT-2's on lavapipe).
   std::vector<std::pair<uint32_t, uint32_t>> slices(const Op& op, int t, int64_t rows) const {
     const VkDeviceSize row_bytes = plan_.tensors[t].bytes / VkDeviceSize(rows);
-    const VkDeviceSize max_range = dev_.props.limits.maxStorageBufferRange;
+    const VkDeviceSize max_range = plan_.tuning.slice_bytes;
     if (plan_.tensors[t].bytes <= max_range) return {{0u, uint32_t(rows)}};
     const VkDeviceSize align = std::max<VkDeviceSize>(dev_.props.limits.minStorageBufferOffsetAlignment, 1);
     const VkDeviceSize unit = align / std::gcd(align, row_bytes);  // rows per aligned offset step
@@ -398,7 +398,8 @@ class Planner {
              {whole(op, in[0]), whole(op, keys), whole(op, values), whole(op, out)},
              {uint32_t(a.batch), uint32_t(a.seq), keys_per_seq, uint32_t(a.heads), uint32_t(a.kv_heads),
               uint32_t(a.head_dim), uint32_t(a.context), uint32_t(a.causal), bits(a.scale)},
-             grid(uint64_t(a.batch) * div_up(uint64_t(a.seq), 4) * a.heads),  // 4 queries per group
+             // 4 (position, head) rows sharing a sequence and a KV head per workgroup.
+             grid(uint64_t(a.batch) * a.kv_heads * div_up(uint64_t(a.seq) * (a.heads / a.kv_heads), 4)),
              {in[0], keys, values}, {out});
   }
 

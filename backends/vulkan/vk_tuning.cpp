@@ -1,7 +1,9 @@
 #include "backends/vulkan/vk_tuning.hpp"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
+#include <string>
 
 #include "common/error.hpp"
 
@@ -63,9 +65,23 @@ Tuning choose_tuning(const PhysicalDevice& d) {
   const uint32_t max_wg = d.props.limits.maxComputeWorkGroupInvocations;
   for (auto& tile : t.tiles)
     while (tile.workgroup() > max_wg) tile.tm *= 2;  // fits any device (≥ 128 required)
+  t.slice_bytes = d.props.limits.maxStorageBufferRange;
   if (const char* env = std::getenv("INFERMARK_VK_TILE"); env && *env) {
     t.tiles = {parse_tile(env, d)};
-    t.basis = std::string("INFERMARK_VK_TILE=") + env;
+    t.basis += std::string("; INFERMARK_VK_TILE=") + env;
+  }
+  if (const char* env = std::getenv("INFERMARK_VK_SUBGROUP"); env && std::string(env) == "0") {
+    t.subgroup = false;
+    t.basis += "; INFERMARK_VK_SUBGROUP=0";
+  }
+  if (const char* env = std::getenv("INFERMARK_VK_SLICE_BYTES"); env && *env) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    if (*end || v < 16) {
+      throw_bad_input("INFERMARK_VK_SLICE_BYTES", "", std::string("expected a byte count ≥ 16, got '") + env + "'");
+    }
+    t.slice_bytes = std::min<uint64_t>(v, t.slice_bytes);
+    t.basis += std::string("; INFERMARK_VK_SLICE_BYTES=") + env;
   }
   return t;
 }

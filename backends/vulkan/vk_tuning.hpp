@@ -1,6 +1,8 @@
 // Per-device launch parameters: matmul tile sizes, workgroup sizes and whether subgroup
 // reductions are used, passed to the shaders as specialization constants (and recorded in the
-// result as what ran). INFERMARK_VK_TILE=BMxBNxBK/TMxTN forces one matmul tile, for tuning.
+// result as what ran). Environment overrides, for tuning and for testing other devices' paths on
+// one device: INFERMARK_VK_TILE=BMxBNxBK/TMxTN forces one matmul tile, INFERMARK_VK_SUBGROUP=0
+// the shared-memory reductions, INFERMARK_VK_SLICE_BYTES=N binding weights in slices above N bytes.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,9 @@ struct Tuning {
   uint32_t row_wg = 128;        // norms and softmax: one workgroup per row
   uint32_t eltwise_wg = 256;    // elementwise, embedding, rope
   bool subgroup = false;        // subgroup arithmetic in reductions (norms, softmax, attention)
+  // Matmul weights and embedding tables larger than this are bound in row slices (the device's
+  // maxStorageBufferRange, e.g. 128 MiB on lavapipe, less than GPT-2's 154 MB embedding).
+  uint64_t slice_bytes = 0;
   std::string basis;            // why these values
 };
 

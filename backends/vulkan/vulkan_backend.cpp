@@ -66,7 +66,9 @@ std::unique_ptr<Executable> VulkanBackend::compile(const Graph& graph, const Ten
                                             to_string(graph.workload.precision) + " workloads");
   }
   vk::Plan plan = vk::make_plan(graph, constants, phys, vk::choose_tuning(phys), half);
-  return std::make_unique<vk::VulkanExecutable>(vk::Device::open(context_, phys), std::move(plan));
+  auto& dev = open_[phys.id];
+  if (!dev) dev = vk::Device::open(context_, phys);
+  return std::make_unique<vk::VulkanExecutable>(dev, std::move(plan));
 }
 
 std::unique_ptr<Backend> make_vulkan_backend() { return std::make_unique<VulkanBackend>(); }

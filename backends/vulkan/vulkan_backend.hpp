@@ -2,6 +2,7 @@
 // time and embedded, run on every Vulkan device with a compute queue ("vk0", "vk1", …).
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "backends/backend.hpp"
@@ -10,6 +11,7 @@ namespace infermark {
 
 namespace vk {
 class Context;
+class Device;
 }
 
 class VulkanBackend : public Backend {
@@ -27,6 +29,9 @@ class VulkanBackend : public Backend {
 
  private:
   std::shared_ptr<vk::Context> context_;
+  // Logical devices opened by compile(), kept for the backend's life so that pipelines built for
+  // one executable serve the next.
+  std::map<std::string, std::shared_ptr<vk::Device>> open_;
 };
 
 std::unique_ptr<Backend> make_vulkan_backend();

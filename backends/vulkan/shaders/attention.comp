@@ -1,16 +1,19 @@
 #version 450
-// Fused scaled dot-product attention (suites/graph.hpp): one workgroup per (sequence, block of
-// QB = 4 consecutive queries, head); keys in chunks of WG with an online softmax (running max and
-// sum per query, the accumulators rescaled per chunk), so any number of keys fits. Query s of
-// sequence b sees keys 0 … context + s when causal, all keys_per_seq otherwise; query head h reads
-// KV head h / (heads / kv_heads). Keys and values are rows b·keys_per_seq + t of K and V (the KV
-// cache, already appended to by a copy before this dispatch, or the step's own k and v).
-// Scores: invocation i takes key c0 + i against the block's 4 queries (held in registers), so
-// each key row loaded serves 4 queries. Values: invocation i accumulates the vec4 of dimensions
-// 4·(i mod HD/4) for the 4 queries over keys i / (HD/4), + G, … (G = WG / (HD/4) key groups),
-// the groups summed once at the end. Loads are vec4 when VEC4 (head_dim a multiple of 4), else
-// gathered from scalars; out-of-range indices are clamped and masked by selects rather than
-// branched around (a CPU driver executes both sides of a branch).
+// Fused scaled dot-product attention (suites/graph.hpp). Query head h reads KV head
+// h / (heads / kv_heads); the (query position, query head) rows that share a sequence and a KV
+// head are taken QB = 4 at a time, ordered by position then head, one workgroup each: in decode
+// with grouped-query attention these are 4 heads of one group, in prefill consecutive positions,
+// and every key and value row loaded serves all 4. Keys come in chunks of WG with an online
+// softmax (running max and sum per row, the accumulators rescaled per chunk), so any number of
+// keys fits. Query s of sequence b sees keys 0 … context + s when causal, all keys_per_seq
+// otherwise. Keys and values are rows b·keys_per_seq + t of K and V (the KV cache, already
+// appended to by a copy before this dispatch, or the step's own k and v).
+// Scores: invocation i takes key c0 + i against the 4 rows' queries (held in registers). Values:
+// invocation i accumulates the vec4 of dimensions 4·(i mod HD/4) for the 4 rows over keys
+// i / (HD/4), + G, … (G = WG / (HD/4) key groups), the groups summed once at the end.
+// Loads are vec4 when VEC4 (head_dim a multiple of 4), else gathered from scalars; out-of-range
+// indices are clamped and masked by selects rather than branched around (a CPU driver executes
+// both sides of a branch).
 #define REDUCE_VEC4
 #include "common.glsl"
 layout(local_size_x_id = 0) in;
@@ -59,24 +62,27 @@ vec4 v_at(uint off, uint end) {
 }
 
 void main() {
-  const uint blocks = (p.seq + QB - 1) / QB;
+  const uint group_size = p.heads / p.kv_heads;  // query heads per KV head
+  const uint rows = p.seq * group_size;          // (position, head) rows per sequence and KV head
+  const uint blocks = (rows + QB - 1) / QB;
   const uint g = group_index();
-  if (g >= p.batch * blocks * p.heads) return;  // uniform in the workgroup
-  const uint h = g % p.heads, blk = (g / p.heads) % blocks, b = g / (p.heads * blocks);
+  if (g >= p.batch * p.kv_heads * blocks) return;  // uniform in the workgroup
+  const uint blk = g % blocks, kvh = (g / blocks) % p.kv_heads, b = g / (blocks * p.kv_heads);
   const uint t = gl_LocalInvocationID.x;
   const uint q_width = p.heads * HD, kv_width = p.kv_heads * HD;
-  const uint kv_col = (h / (p.heads / p.kv_heads)) * HD;
+  const uint kv_col = kvh * HD;
   const uint key0 = b * p.keys_per_seq;
   const uint dq = t % D4, group = t / D4;  // value phase: my dimensions and key group
 
-  // The block's queries (rows past the sequence repeat its last query and are not written).
+  // The block's rows (those past the end repeat the last row and are not written).
   vec4 qr[QB][D4];
-  uvec4 vis;  // keys each query sees
+  uvec4 vis, q_off;  // keys each row sees; where its query (and output) starts
   [[unroll]] for (uint r = 0; r < QB; ++r) {
-    const uint s = min(blk * QB + r, p.seq - 1);
+    const uint i = min(blk * QB + r, rows - 1);
+    const uint s = i / group_size, h = kvh * group_size + i % group_size;
     vis[r] = p.causal != 0 ? p.context + s + 1 : p.keys_per_seq;
-    const uint q_off = (b * p.seq + s) * q_width + h * HD;
-    [[unroll]] for (uint d = 0; d < D4; ++d) qr[r][d] = q_at(q_off + 4 * d, q_off + HD) * p.scale;
+    q_off[r] = (b * p.seq + s) * q_width + h * HD;
+    [[unroll]] for (uint d = 0; d < D4; ++d) qr[r][d] = q_at(q_off[r] + 4 * d, q_off[r] + HD) * p.scale;
   }
   const uint visible = max(max(vis.x, vis.y), max(vis.z, vis.w));
 
@@ -117,13 +123,12 @@ void main() {
   }
   barrier();
   for (uint i = t; i < D4 * QB; i += WG) {
-    const uint r = i / D4, d = i % D4, s = blk * QB + r;
-    if (s >= p.seq) continue;
+    const uint r = i / D4, d = i % D4;
+    if (blk * QB + r >= rows) continue;
     vec4 sum = vec4(0.0);
     for (uint gi = 0; gi < G; ++gi) sum += part[(gi * D4 + d) * QB + r];
     sum /= l[r];
-    const uint o_off = (b * p.seq + s) * q_width + h * HD + 4 * d;
     [[unroll]] for (uint c = 0; c < 4; ++c)
-      if (4 * d + c < HD) o[o_off + c] = T(sum[c]);
+      if (4 * d + c < HD) o[q_off[r] + 4 * d + c] = T(sum[c]);
   }
 }
