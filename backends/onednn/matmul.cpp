@@ -45,7 +45,10 @@ std::unique_ptr<Step> make_matmul_step(const PlannedStep& planned, BuildEnv& env
   const dt act = tt.act();
   Tensor& a = tt.get(op.inputs[0]);
   const TensorDesc& wd = tt.desc(op.inputs[1]);
-  if (a.desc.shape.size() != 2 || wd.shape.size() != 2) fail(op, "a and w must be 2-D");
+  if (a.desc.shape.size() != 2 || wd.shape.size() != 2 || a.type == dt::s32 ||
+      wd.dtype != DType::F32) {
+    fail(op, "a and w must be 2-D float tensors");
+  }
   const int64_t M = a.rows(), K = a.cols(), N = wd.shape[0];
   if (wd.shape[1] != K) {
     fail(op, "w is " + shape_to_string(wd.shape) + ", expected [" + std::to_string(N) + ", " +
