@@ -8,7 +8,6 @@
 
 namespace infermark::onednn {
 
-std::string cpu_model_name();                // /proc/cpuinfo "model name", or "cpu"
 std::string isa_name(dnnl::cpu_isa isa);     // "avx512_core_amx", …
 std::string onednn_version_string();         // "oneDNN 2.6.3 (CPU runtime: OpenMP)"
 // bf16 runs on native instructions (AVX512-BF16 or AMX-BF16), not emulated or reference code.

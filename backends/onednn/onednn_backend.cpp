@@ -1,6 +1,7 @@
 #include "backends/onednn/onednn_backend.hpp"
 
 #include "backends/onednn/cpu_info.hpp"
+#include "common/cpu_model.hpp"
 #include "backends/onednn/executable.hpp"
 
 namespace infermark {
@@ -13,7 +14,7 @@ class OnednnBackend : public Backend {
   std::string_view name() const override { return "onednn"; }
 
   std::vector<DeviceInfo> devices() const override {
-    DeviceInfo d{"cpu0", onednn::cpu_model_name(), "cpu", nlohmann::ordered_json::object()};
+    DeviceInfo d{"cpu0", cpu_model_name(), "cpu", nlohmann::ordered_json::object()};
     d.details["threads"] = onednn::default_threads();
     d.details["isa"] = onednn::isa_name(dnnl::get_effective_cpu_isa());
     d.details["library"] = onednn::onednn_version_string();

@@ -6,22 +6,10 @@
 #include <thread>
 
 #include "backends/reference/reference_executable.hpp"
+#include "common/cpu_model.hpp"
 
 namespace infermark {
 namespace {
-
-// The CPU model as the kernel reports it; "cpu" where /proc/cpuinfo has no "model name" line.
-std::string cpu_model_name() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) != 0) continue;
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    auto start = line.find_first_not_of(" \t", colon + 1);
-    if (start != std::string::npos) return line.substr(start);
-  }
-  return "cpu";
-}
 
 class ReferenceBackend : public Backend {
  public:
