@@ -3,6 +3,8 @@
 // runs, the shared op cases in bf16, supports(), threads and the implementation record.
 #include <catch2/catch.hpp>
 
+#include "support/tiny_models.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -38,34 +40,9 @@ bool cpu_has_flag(const std::string& flag) {
 
 bool bf16_capable() { return cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16"); }
 
-// The smoke suite's tiny models, with the family defaults model_from_json fills in.
-ModelConfig tiny(const std::string& name) {
-  static const json defs = json::parse(R"({
-    "tiny-bert": {"family": "encoder", "hidden": 64, "heads": 4, "ffn": 128, "layers": 2,
-      "vocab": 512, "norm": "layernorm", "activation": "gelu", "position": "learned",
-      "max_seq": 128},
-    "tiny-gpt2": {"family": "decoder", "hidden": 64, "heads": 4, "ffn": 256, "layers": 2,
-      "vocab": 512, "norm": "layernorm", "activation": "gelu_tanh", "position": "learned",
-      "max_seq": 128, "tied_embeddings": true},
-    "tiny-llama": {"family": "decoder", "hidden": 64, "heads": 4, "kv_heads": 2, "ffn": 160,
-      "layers": 2, "vocab": 512, "norm": "rmsnorm", "activation": "silu_glu",
-      "position": "rope", "max_seq": 256}
-  })");
-  return model_from_json(name, defs.at(name), "test_onednn_backend", "/models/" + name);
-}
-
 Workload workload(const std::string& model, Phase phase, int batch, int seq, int context,
                   Precision p) {
-  Workload w;
-  w.model = tiny(model);
-  w.phase = phase;
-  w.batch = batch;
-  w.seq = seq;
-  w.context = context;
-  w.precision = p;
-  w.layers = w.model.layers;
-  validate_workload(w, "test_onednn_backend", "/workload");
-  return w;
+  return testing::tiny_workload(model, phase, batch, seq, context, p);
 }
 
 std::vector<Workload> tiny_workloads(Precision p) {

@@ -5,6 +5,8 @@
 // Without a Vulkan device every test here exits 77 (CTest: skipped) after saying why.
 #include <catch2/catch.hpp>
 
+#include "support/tiny_models.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -64,34 +66,9 @@ void require_clean(const VulkanBackend& b) {
   CHECK(messages.empty());
 }
 
-// The smoke suite's tiny models.
-ModelConfig tiny(const std::string& name) {
-  static const json defs = json::parse(R"({
-    "tiny-bert": {"family": "encoder", "hidden": 64, "heads": 4, "ffn": 128, "layers": 2,
-      "vocab": 512, "norm": "layernorm", "activation": "gelu", "position": "learned",
-      "max_seq": 128},
-    "tiny-gpt2": {"family": "decoder", "hidden": 64, "heads": 4, "ffn": 256, "layers": 2,
-      "vocab": 512, "norm": "layernorm", "activation": "gelu_tanh", "position": "learned",
-      "max_seq": 128, "tied_embeddings": true},
-    "tiny-llama": {"family": "decoder", "hidden": 64, "heads": 4, "kv_heads": 2, "ffn": 160,
-      "layers": 2, "vocab": 512, "norm": "rmsnorm", "activation": "silu_glu",
-      "position": "rope", "max_seq": 256}
-  })");
-  return model_from_json(name, defs.at(name), "test_vulkan_backend", "/models/" + name);
-}
-
 Workload workload(const std::string& model, Phase phase, int batch, int seq, int context,
                   Precision p = Precision::F32) {
-  Workload w;
-  w.model = tiny(model);
-  w.phase = phase;
-  w.batch = batch;
-  w.seq = seq;
-  w.context = context;
-  w.precision = p;
-  w.layers = w.model.layers;
-  validate_workload(w, "test_vulkan_backend", "/workload");
-  return w;
+  return testing::tiny_workload(model, phase, batch, seq, context, p);
 }
 
 // Compiles `w` on vk0, runs it twice and checks both outputs against the reference.
