@@ -30,6 +30,15 @@ struct Support {
   static Support no(std::string why) { return {false, std::move(why)}; }
 };
 
+// A figure a backend measures about its own executable (e.g. the time of its GEMMs alone), after
+// the latency pass; the harness records it as a summary "breakdown/<name>".
+struct BreakdownEntry {
+  std::string name;  // "gemms_alone", "step/layer.0.attn.qkv"
+  std::string unit;  // "s", "1"
+  double value = 0;
+  std::string description;
+};
+
 struct CompileOptions {
   int threads = 0;  // 0: all cores
 };
@@ -46,6 +55,9 @@ class Executable {
   // Device seconds of each op of the last run, in execution order (op names as in the Graph),
   // where the backend times ops on the device; empty otherwise. Their sum is the device time.
   virtual std::vector<std::pair<std::string, double>> op_seconds_last() const { return {}; }
+  // Extra measurements of how the time is spent, taken with the same primitives after timing;
+  // may run the executable. An entry named "gemms_alone" (s) yields the GEMM-floor ratio.
+  virtual std::vector<BreakdownEntry> measure_breakdown() { return {}; }
 };
 
 class Backend {

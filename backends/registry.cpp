@@ -9,6 +9,9 @@
 #if INFERMARK_HAS_VULKAN
 #include "backends/vulkan/vulkan_backend.hpp"
 #endif
+#if INFERMARK_HAS_CUDA
+#include "backends/cuda/cuda_backend.hpp"
+#endif
 
 namespace infermark {
 
@@ -21,6 +24,9 @@ const std::vector<BackendEntry>& backend_registry() {
 #endif
 #if INFERMARK_HAS_VULKAN
     e.push_back({"vulkan", [] { return make_vulkan_backend(); }});
+#endif
+#if INFERMARK_HAS_CUDA
+    e.push_back({"cuda", [] { return make_cuda_backend(); }});
 #endif
     // Later backends register here, each under its own INFERMARK_HAS_<NAME>.
     return e;

@@ -31,7 +31,15 @@ int list_all() {
   std::cout << "collectors:\n";
   for (const auto& e : collector_registry()) {
     Probe p = e.make()->probe();
-    std::cout << "  " << e.name << ": " << (p.available ? "available" : "unavailable: " + p.reason) << "\n";
+    if (!p.available) {
+      std::cout << "  " << e.name << ": unavailable: " << p.reason << "\n";
+      continue;
+    }
+    std::cout << "  " << e.name << ": measures";
+    for (size_t i = 0; i < p.measures.size(); ++i) std::cout << (i ? ", " : " ") << p.measures[i];
+    std::cout << "\n";
+    for (const auto& [part, why] : p.unavailable_parts)
+      std::cout << "    not here: " << part << ": " << why << "\n";
   }
   for (const auto& [name, why] : collectors_compiled_out())
     std::cout << "  " << name << ": unavailable: " << why << "\n";

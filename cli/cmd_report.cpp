@@ -1,10 +1,12 @@
-// `infermark report RUN.json… --markdown | --csv | --jsonl | --gbench [--out FILE]`: result
-// files rendered for READMEs, spreadsheets, log pipelines and Google Benchmark's tools.
+// `infermark report RUN.json… --markdown | --csv | --jsonl | --gbench [--out FILE]` and
+// `--html OUT.html`: result files rendered for READMEs, spreadsheets, log pipelines, Google
+// Benchmark's tools, and as one self-contained HTML dashboard.
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "common/error.hpp"
 #include "results/export.hpp"
+#include "results/export_html.hpp"
 #include "results/json_file.hpp"
 #include "results/text_file.hpp"
 
@@ -16,15 +18,19 @@ struct ReportOptions {
   std::vector<std::string> files;
   bool markdown = false, csv = false, jsonl = false, gbench = false;
   std::string out;
+  std::string html;  // the dashboard's path
   std::string time_unit = "ns";
 };
 
 int run_report(const ReportOptions& o) {
-  const int formats = int(o.markdown) + int(o.csv) + int(o.jsonl) + int(o.gbench);
+  const int formats =
+      int(o.markdown) + int(o.csv) + int(o.jsonl) + int(o.gbench) + int(!o.html.empty());
   if (formats != 1)
     throw_bad_input("command line", "format",
-                    formats == 0 ? "expected one of --markdown, --csv, --jsonl, --gbench"
-                                 : "expected only one of --markdown, --csv, --jsonl, --gbench");
+                    formats == 0 ? "expected one of --markdown, --csv, --jsonl, --gbench, --html"
+                                 : "expected only one of --markdown, --csv, --jsonl, --gbench, --html");
+  if (!o.html.empty() && !o.out.empty())
+    throw_bad_input("command line", "--out", "not used with --html, which names its own file");
   if (o.gbench && o.files.size() != 1)
     throw_bad_input("command line", "--gbench",
                     "expected exactly one result file (a Google Benchmark document describes "
@@ -42,6 +48,11 @@ int run_report(const ReportOptions& o) {
   if (o.gbench)
     text = export_gbench(runs[0], o.time_unit)
                .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (!o.html.empty()) {
+    write_text_atomic(o.html, export_html(runs));
+    std::cout << o.html << "\n";  // scripts (run.sh) print where the dashboard is
+    return kOk;
+  }
 
   if (o.out.empty()) std::cout << text;
   else write_text_atomic(o.out, text);
@@ -51,8 +62,8 @@ int run_report(const ReportOptions& o) {
 }  // namespace
 
 void add_report(CLI::App& app, Action& action) {
-  auto* cmd = app.add_subcommand("report", "export result files: Markdown, CSV, JSON Lines or "
-                                           "Google Benchmark JSON");
+  auto* cmd = app.add_subcommand("report", "export result files: Markdown, CSV, JSON Lines, "
+                                           "Google Benchmark JSON, or an HTML dashboard");
   static ReportOptions o;
   cmd->add_option("files", o.files, "result JSON files")->required();
   cmd->add_flag("--markdown", o.markdown, "a Markdown table per run (README, PR comment)");
@@ -60,6 +71,9 @@ void add_report(CLI::App& app, Action& action) {
   cmd->add_flag("--jsonl", o.jsonl, "JSON Lines, one benchmark per line");
   cmd->add_flag("--gbench", o.gbench,
                 "Google Benchmark JSON (one run): readable by compare.py and other gbench tools");
+  cmd->add_option("--html", o.html,
+                  "write one self-contained HTML dashboard here (tables, charts, comparison of "
+                  "every file with the first; opens from disk, no network)");
   cmd->add_option("--time-unit", o.time_unit, "with --gbench: ns (default), us, ms or s")
       ->check(CLI::IsMember({"ns", "us", "ms", "s"}));
   cmd->add_option("--out", o.out, "write here (atomically) instead of standard output");

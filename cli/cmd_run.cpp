@@ -36,6 +36,10 @@ struct RunArgs {
   bool quick = false;
   bool quiet = false;
   bool no_isolate = false;
+  bool no_ceilings = false;
+  std::vector<std::string> counters;
+  bool energy = false;
+  bool no_energy = false;
   int threads = 0;
   double timeout = 0;
   CLI::App* cmd = nullptr;
@@ -66,6 +70,13 @@ void take_options_from(const RunResult& prev, RunArgs& a) {
   if (!a.given("--weights") && opt.contains("weights") && opt["weights"].is_string())
     a.weights = opt["weights"].get<std::string>();
   if (!a.given("--timeout")) a.timeout = opt.value("timeout_s", a.timeout);
+  if (!a.given("--counters") && opt.contains("counters") && opt["counters"].is_array())
+    a.counters = opt["counters"].get<std::vector<std::string>>();
+  if (!a.given("--energy") && !a.given("--no-energy") && opt.contains("energy") &&
+      opt["energy"].is_string()) {
+    a.energy = opt["energy"] == "on";
+    a.no_energy = opt["energy"] == "off";
+  }
   if (!a.given("--save-tensors") && opt.contains("save_tensors") && opt["save_tensors"].is_string())
     a.save_tensors = opt["save_tensors"].get<std::string>();
 }
@@ -128,6 +139,9 @@ int run_command(RunArgs& a) {
   req.threads = a.threads;
   req.timeout_s = a.timeout;
   req.isolate = !a.no_isolate;
+  req.ceilings = !a.no_ceilings;
+  req.counters = a.counters;
+  req.energy = a.no_energy ? "off" : a.energy ? "on" : "auto";
   req.command_line = a.argv;
 
   RunPlan plan = plan_run(req);  // every bad input is found here, before anything is written
@@ -185,6 +199,16 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv
       ->check(kNonNegative);
   cmd->add_option("--timeout", a.timeout, "per-benchmark time-out in seconds (default: from the settings)")
       ->check(kNonNegative);
+  cmd->add_option("--counters", a.counters,
+                  "PAPI events to count, comma-separated (presets such as PAPI_TOT_INS, or native "
+                  "names); perf_event software counters are always counted")
+      ->delimiter(',');
+  auto* energy = cmd->add_flag("--energy", a.energy,
+                               "run the energy pass (default: when an energy collector measures the device)");
+  cmd->add_flag("--no-energy", a.no_energy, "skip the energy pass")->excludes(energy);
+  cmd->add_flag("--no-ceilings", a.no_ceilings,
+                "skip measuring each device's roofline ceilings (a large matmul and a STREAM-like "
+                "add through the backend) before the benchmarks");
   cmd->add_flag("--quick", a.quick, "short measurement settings: a fast look, not publishable numbers");
   cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
   cmd->add_flag("--no-isolate", a.no_isolate, "run benchmarks in this process (debugging only)")->group("");

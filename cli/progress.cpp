@@ -23,6 +23,10 @@ void Progress::started(size_t index, size_t total, const std::string& id) {
   std::fflush(stderr);
 }
 
+void Progress::note(const std::string& what) {
+  if (!quiet_) std::fprintf(stderr, "%s%s\n", tty_ ? "\r\033[K" : "", what.c_str());
+}
+
 void Progress::finished(size_t index, size_t total, const BenchmarkResult& r) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();

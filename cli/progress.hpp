@@ -13,6 +13,7 @@ class Progress : public RunObserver {
   explicit Progress(bool quiet);
   void started(size_t index, size_t total, const std::string& id) override;
   void finished(size_t index, size_t total, const BenchmarkResult& r) override;
+  void note(const std::string& what) override;
 
  private:
   bool quiet_;

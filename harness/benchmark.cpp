@@ -10,12 +10,16 @@
 
 #include "backends/registry.hpp"
 #include "common/error.hpp"
+#include "harness/breakdown.hpp"
 #include "harness/constants.hpp"
 #include "harness/correctness.hpp"
+#include "harness/counters_pass.hpp"
+#include "harness/energy_pass.hpp"
 #include "harness/latency.hpp"
 #include "harness/reference_cache.hpp"
 #include "harness/summaries.hpp"
 #include "harness/system_info.hpp"
+#include "harness/telemetry.hpp"
 #include "results/model/statistics.hpp"
 #include "suites/cost_model.hpp"
 #include "suites/npy.hpp"
@@ -168,7 +172,10 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     Correctness c = check(spec, *backend, dev, *exe, first, oracle, oracle_store);
     if (!spec.save_tensors_dir.empty()) save_tensors(spec, constants, first);
 
+    const CollectorTarget target = collector_target(spec, dev);
+    TelemetryRecorder telemetry(target);  // clocks, temperature, throttling during timing
     const LatencyResult lat = measure_latency(*exe, spec.settings);
+    const TelemetryRecord seen = telemetry.stop();
 
     // MLPerf TEST01: the timed code path must be the checked one, so check again after timing.
     const HostTensor after = exe->output();
@@ -183,10 +190,23 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
                   tol);
     c.recheck = buf;
 
+    // After the re-check, so the extra runs cannot hide a change of the timed output.
+    const std::vector<Summary> breakdown =
+        breakdown_summaries(*exe, compute_stats(lat.host).median);
+
     r.host_samples = lat.host;
     r.device_samples = lat.device;
     r.summaries = latency_summaries(lat.host, lat.device, spec.workload.tokens(), workload_cost(g));
+    r.summaries.insert(r.summaries.end(), breakdown.begin(), breakdown.end());
+    // Counters and energy: their own inferences, after timing and its re-check (DESIGN.md §5).
+    const PassOutcome counters = run_counters_pass(*exe, spec, target, compute_stats(lat.host).median);
+    const PassOutcome energy = run_energy_pass(*exe, spec, target);
+    for (const PassOutcome* p : {&counters, &energy})
+      r.summaries.insert(r.summaries.end(), p->summaries.begin(), p->summaries.end());
+    r.extra["counters"] = counters.block;
+    r.extra["energy"] = energy.block;
     r.validity = validity_of(lat, c, load_before, spec.settings.target_ci);
+    apply_telemetry(*r.validity, seen);
     r.correctness = c;
     if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
       r.state = State::Failed;

@@ -15,6 +15,8 @@ nlohmann::ordered_json spec_to_json(const BenchmarkSpec& s) {
   j["weights_sha256"] = s.weights_sha256;
   j["save_tensors_dir"] = s.save_tensors_dir;
   j["cache_dir"] = s.cache_dir;
+  j["counters"] = s.counters;
+  j["energy"] = s.energy;
   return j;
 }
 
@@ -37,6 +39,8 @@ BenchmarkSpec spec_from_json(const nlohmann::json& j, const std::string& file) {
   s.weights_sha256 = j.at("weights_sha256").get<std::string>();
   s.save_tensors_dir = j.at("save_tensors_dir").get<std::string>();
   s.cache_dir = j.at("cache_dir").get<std::string>();
+  s.counters = j.value("counters", std::vector<std::string>{});
+  s.energy = j.value("energy", std::string("auto"));
   return s;
 }
 

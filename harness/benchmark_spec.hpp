@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,8 @@ struct BenchmarkSpec {
   std::string weights_sha256;     // digest of weights_path, computed once by the parent
   std::string save_tensors_dir;   // empty: do not save
   std::string cache_dir;          // reference outputs, by workload hash + seed + weights
+  std::vector<std::string> counters;  // PAPI events named with --counters (empty: none)
+  std::string energy = "auto";    // energy pass: "auto" (when a collector measures) | "on" | "off"
 
   std::string id() const { return workload.id() + "@" + backend + ":" + device; }
 };

@@ -15,6 +15,7 @@
 #include "config.hpp"
 #include "git_revision.hpp"
 #include "harness/benchmark.hpp"
+#include "harness/ceilings.hpp"
 #include "harness/child_process.hpp"
 #include "harness/system_info.hpp"
 #include "profilers/registry.hpp"
@@ -71,6 +72,8 @@ ojson collectors_json() {
     j["name"] = e.name;
     j["available"] = p.available;
     if (!p.available) j["reason"] = p.reason;
+    if (!p.measures.empty()) j["measures"] = p.measures;
+    for (const auto& [part, why] : p.unavailable_parts) j["unavailable_parts"][part] = why;
     out.push_back(j);
   }
   for (const auto& [name, why] : collectors_compiled_out())
@@ -149,6 +152,8 @@ RunPlan plan_run(const RunRequest& req) {
         p.spec.weights_sha256 = weights_sha;
         p.spec.save_tensors_dir = req.save_tensors_dir;
         p.spec.cache_dir = req.cache_dir;
+        p.spec.counters = req.counters;
+        p.spec.energy = req.energy;
         if (Support s = backend->supports(w); !s.ok) {
           p.decided = State::Unimplemented;
           p.reason = s.reason;
@@ -161,6 +166,7 @@ RunPlan plan_run(const RunRequest& req) {
     unavailable.push_back({{"backend", name}, {"reason", why}});
   plan.system["devices"] = devices;
   plan.system["unavailable_devices"] = unavailable;
+  check_counter_events(req.counters);  // a misspelt event is bad input, found before any run
   plan.collectors = collectors_json();
   return plan;
 }
@@ -199,6 +205,9 @@ RunResult new_run_document(const RunRequest& req, const RunPlan& plan) {
                         {"weights", req.weights_path.empty() ? ojson(nullptr)
                                                              : ojson(req.weights_path)},
                         {"timeout_s", req.timeout_s},
+                        {"ceilings", req.ceilings},
+                        {"counters", req.counters},
+                        {"energy", req.energy},
                         {"save_tensors", req.save_tensors_dir.empty()
                                              ? ojson(nullptr)
                                              : ojson(req.save_tensors_dir)}};
@@ -260,6 +269,12 @@ BenchmarkResult run_isolated(const RunRequest& req, const PlannedBenchmark& p) {
 void execute_run(const RunRequest& req, const RunPlan& plan, RunResult& doc,
                  const std::set<std::string>& done, RunObserver& observer,
                  const std::function<void(const RunResult&)>& save) {
+  // Before the benchmarks, on a quiet device; a resumed run keeps the ceilings it measured.
+  if (req.ceilings && !doc.system.contains("ceilings")) {
+    doc.system["ceilings"] = measure_run_ceilings(plan, req.threads,
+                                                  [&](const std::string& s) { observer.note(s); });
+    save(doc);
+  }
   const size_t total = plan.benchmarks.size();
   for (size_t i = 0; i < total; ++i) {
     const PlannedBenchmark& p = plan.benchmarks[i];

@@ -27,6 +27,9 @@ struct RunRequest {
   int threads = 0;
   double timeout_s = 0;                  // per benchmark; 0: derived from the settings
   bool isolate = true;                   // run each benchmark in a child process
+  bool ceilings = true;                  // measure each device's roofline ceilings first
+  std::vector<std::string> counters;     // PAPI events (--counters)
+  std::string energy = "auto";           // "auto" | "on" (--energy) | "off" (--no-energy)
   std::vector<std::string> command_line;
 };
 
@@ -53,6 +56,7 @@ struct RunObserver {
   virtual ~RunObserver() = default;
   virtual void started(size_t index, size_t total, const std::string& id) {}
   virtual void finished(size_t index, size_t total, const BenchmarkResult& r) {}
+  virtual void note(const std::string& what) {}  // a step outside the benchmarks
 };
 
 // Runs every planned benchmark whose id is not in `done`, appending each result to `doc` and

@@ -1,5 +1,5 @@
 // The collector registry: every collector compiled into this binary, by explicit registration.
-// The profilers issue fills it; `infermark list` and result files report each one's availability.
+// `infermark list` and result files report each one's availability, with the reason when absent.
 #pragma once
 
 #include <functional>
@@ -20,5 +20,10 @@ const std::vector<CollectorEntry>& collector_registry();
 
 // Collectors the project plans but this binary lacks, with the reason (for `list` and results).
 std::vector<std::pair<std::string, std::string>> collectors_compiled_out();
+
+// Checks the events named with --counters before anything runs: throws BadInput for a name no
+// collector can ever count (a misspelt PAPI preset). Events known but not countable here pass,
+// and are reported as unavailable in each result.
+void check_counter_events(const std::vector<std::string>& events);
 
 }  // namespace infermark

@@ -45,6 +45,7 @@ class Checker {
     check_samples("device", b_.device_samples ? &*b_.device_samples : nullptr);
     check_rates();
     check_state();
+    check_counters_and_energy();
   }
 
  private:
@@ -174,6 +175,51 @@ class Checker {
     if (bps && min_bytes_ && !close(bps->value, ips->value * double(*min_bytes_), kRateRelTol))
       problem("memory/bytes_per_s = " + num(bps->value) + " but inferences_per_s × min_bytes = " +
               num(ips->value * double(*min_bytes_)));
+  }
+
+  // counter/<c>/<e>/per_token is its per-inference summary over the tokens; energy summaries have
+  // SI units, say their source, and J/token is J/inference over the tokens.
+  void check_counters_and_energy() {
+    for (const Summary& s : b_.summaries) {
+      const bool counter = s.tag.rfind("counter/", 0) == 0;
+      const bool energy = s.tag.rfind("energy/", 0) == 0;
+      if (!counter && !energy) continue;
+      auto ends_with = [&](const std::string& suffix) {
+        return s.tag.size() > suffix.size() &&
+               s.tag.compare(s.tag.size() - suffix.size(), suffix.size(), suffix) == 0;
+      };
+      if (counter && ends_with("/per_token")) {
+        if (s.per != "token") problem("summary " + s.tag + " has per " + quoted(s.per) + ", expected \"token\"");
+        const std::string base = s.tag.substr(0, s.tag.size() - 10);
+        const Summary* b = find_summary(b_, base);
+        if (!b) problem("summary " + s.tag + " has no per-inference summary " + base);
+        else if (tokens_ && *tokens_ > 0 && std::isfinite(b->value) &&
+                 !close(s.value, b->value / double(*tokens_), kRateRelTol))
+          problem("summary " + s.tag + " = " + num(s.value) + " but " + base + " / tokens = " +
+                  num(b->value / double(*tokens_)));
+        continue;
+      }
+      if (!energy) continue;
+      const bool joules = s.tag.find("/joules_") != std::string::npos;
+      const bool watts = ends_with("_power_w");
+      if (joules && s.unit != "J") problem("summary " + s.tag + " has unit " + quoted(s.unit) + ", expected \"J\"");
+      if (watts && s.unit != "W") problem("summary " + s.tag + " has unit " + quoted(s.unit) + ", expected \"W\"");
+      const auto src = s.extra.find("source");
+      if (src == s.extra.end() || !src->is_string() ||
+          (*src != "counter" && *src != "integrated power"))
+        problem("summary " + s.tag + " must say its source: \"counter\" or \"integrated power\"");
+      if (!ends_with("_above_idle") && !(std::isfinite(s.value) && s.value >= 0))
+        problem("summary " + s.tag + " = " + num(s.value) + ": energy and power are ≥ 0");
+      if (ends_with("/joules_per_token")) {
+        const std::string base = s.tag.substr(0, s.tag.size() - 17) + "/joules_per_inference";
+        const Summary* b = find_summary(b_, base);
+        if (!b) problem("summary " + s.tag + " has no " + base);
+        else if (tokens_ && *tokens_ > 0 && std::isfinite(b->value) &&
+                 !close(s.value, b->value / double(*tokens_), kRateRelTol))
+          problem("summary " + s.tag + " = " + num(s.value) + " but " + base + " / tokens = " +
+                  num(b->value / double(*tokens_)));
+      }
+    }
   }
 
   void check_state() {

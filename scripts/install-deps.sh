@@ -12,8 +12,13 @@ PACKAGES=(
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libpapi-dev
   python3 python3-jsonschema python3-numpy
-  libbenchmark-tools python3-scipy  # Google Benchmark's compare.py, run by a report test
+  libbenchmark-dev libbenchmark-tools python3-scipy  # infermark-ops; compare.py, run by a report test
+  chromium  # the dashboard's browser test (headless)
 )
+# Node.js and npm fetch the dashboard's pinned chart library and drive the browser test. One
+# already installed (e.g. NodeSource's, which bundles npm) is used as it is.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -22,13 +27,20 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The dashboard's chart library (embedded at build time) and playwright-core, exactly as
+# dashboards/package-lock.json pins them; again only when missing or older than the lock file.
+dash="$(cd "$(dirname "$0")/.." && pwd)/dashboards"
+if [ ! -f "$dash/node_modules/.package-lock.json" ] ||
+   [ "$dash/package-lock.json" -nt "$dash/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in dashboards/"
+  (cd "$dash" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: install, build, run the default suite on every available backend, and write
-# results/latest.json with a summary table. Extra arguments go to `infermark run`.
+# The main job: install, build, run the default suite on every available backend, write
+# results/latest.json with a summary table, and its dashboard dashboards/out/latest.html.
+# Extra arguments go to `infermark run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +15,15 @@ set +e
 "$BUILD_DIR/infermark" run --suite "$SUITE" --out results/latest.json "$@"
 rc=$?
 set -e
+
+# The dashboard of whatever the run wrote (failed benchmarks included: they are shown, marked).
+if [ -f results/latest.json ]; then
+  if page=$("$BUILD_DIR/infermark" report results/latest.json --html dashboards/out/latest.html); then
+    echo "run.sh: dashboard: $page"
+  else
+    echo "run.sh: the dashboard could not be written (see the message above)" >&2
+    [ "$rc" -ne 0 ] || rc=4
+  fi
+fi
 echo "run.sh: finished in $(( $(date +%s) - start )) s (exit code $rc)"
 exit $rc

@@ -26,6 +26,9 @@ inline const std::string embed_norm = "embed.norm";  // + ".weight" / ".bias"
 inline std::string layer(int i, const std::string& rest) {
   return "layer." + std::to_string(i) + "." + rest;
 }
+// The name of an op or tensor with every "layer.<i>." prefix removed ("layer.3.attn.q" →
+// "attn.q"; "layer.0.up+layer.0.up_act" → "up+up_act"), so per-layer figures can be summed.
+std::string without_layer_index(const std::string& name);
 // KV cache state of layer i (role State): [batch*(context+seq), kv_heads*hd].
 inline std::string cache_k(int i) { return layer(i, "cache.k"); }
 inline std::string cache_v(int i) { return layer(i, "cache.v"); }

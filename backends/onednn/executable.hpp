@@ -23,6 +23,7 @@ class OnednnExecutable : public Executable {
   std::optional<double> device_seconds_last() override { return std::nullopt; }
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
+  std::vector<BreakdownEntry> measure_breakdown() override;
 
   const ImplementationRecord& record() const { return record_; }
 

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "backends/onednn/executable.hpp"
+#include "suites/tensor_names.hpp"
 
 namespace infermark::onednn {
 namespace {
@@ -42,6 +44,32 @@ double OnednnExecutable::gemm_seconds(int reps) {
   return median_seconds(reps, stream_, [&] {
     for (auto& st : steps_) st->run_gemms(stream_);
   });
+}
+
+std::vector<BreakdownEntry> OnednnExecutable::measure_breakdown() {
+  // Enough repetitions for a stable median within about half a second of profiling.
+  const auto t0 = std::chrono::steady_clock::now();
+  run();
+  sync();
+  const double once = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const int reps = std::clamp(int(0.25 / std::max(once, 1e-6)), 3, 50);
+
+  std::vector<BreakdownEntry> out;
+  out.push_back({"gemms_alone", "s", gemm_seconds(reps),
+                 "median time of this graph's GEMMs alone (projections with their fused post-ops, "
+                 "QK^T and PV), same primitives and buffers, " + std::to_string(reps) + " runs"});
+  // Steps alone, summed over layers, in first-seen order.
+  std::vector<std::string> order;
+  std::map<std::string, double> seconds;
+  for (const auto& st : profile_steps(reps)) {
+    const std::string key = names::without_layer_index(st.name);
+    if (!seconds.count(key)) order.push_back(key);
+    seconds[key] += st.seconds;
+  }
+  for (const auto& key : order)
+    out.push_back({"step/" + key, "s", seconds[key],
+                   "median time of step " + key + " run alone, summed over layers"});
+  return out;
 }
 
 }  // namespace infermark::onednn

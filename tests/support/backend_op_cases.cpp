@@ -3,73 +3,14 @@
 #include <cmath>
 #include <cstdint>
 
+#include "suites/graph_builder.hpp"
+
 namespace infermark::testing {
 namespace {
 
 using Shape = std::vector<int64_t>;
 
-// Builds one case: declares tensors, fills constants from a splitmix64 stream seeded per case.
-class CaseBuilder {
- public:
-  explicit CaseBuilder(std::string name) {
-    c_.name = std::move(name);
-    for (char ch : c_.name) state_ = state_ * 131 + uint64_t(uint8_t(ch));
-  }
-
-  // A random f32 constant, uniform in [−scale, scale).
-  std::string constant(const std::string& name, Shape shape, double scale,
-                       TensorRole role = TensorRole::Weight) {
-    HostTensor t{shape, DType::F32, {}, {}};
-    for (int64_t i = 0; i < t.numel(); ++i) t.f32.push_back(float(scale * (2 * uniform() - 1)));
-    return declare(name, std::move(t), role);
-  }
-
-  // A random i32 input, uniform in [0, limit).
-  std::string ids(const std::string& name, int64_t n, int32_t limit) {
-    HostTensor t{{n}, DType::I32, {}, {}};
-    for (int64_t i = 0; i < n; ++i) t.i32.push_back(int32_t(uniform() * limit));
-    return declare(name, std::move(t), TensorRole::Input);
-  }
-
-  std::string input(const std::string& name, Shape shape, double scale = 1.0) {
-    return constant(name, std::move(shape), scale, TensorRole::Input);
-  }
-
-  std::string activation(const std::string& name, Shape shape) {
-    c_.graph.tensors.push_back({name, std::move(shape), DType::F32, TensorRole::Activation});
-    return name;
-  }
-
-  void op(OpKind kind, std::vector<std::string> inputs, const std::string& output,
-          OpAttrs attrs = {}) {
-    c_.graph.ops.push_back({kind, output, std::move(inputs), output, attrs});
-  }
-
-  // Declares the final tensor (role Output) and returns the finished case.
-  OpCase finish(const std::string& output, Shape shape) {
-    c_.graph.tensors.push_back({output, std::move(shape), DType::F32, TensorRole::Output});
-    c_.graph.output = output;
-    c_.constants.source = "backend_op_cases";
-    return std::move(c_);
-  }
-
- private:
-  double uniform() {  // splitmix64, top 53 bits
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return double((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-  }
-
-  std::string declare(const std::string& name, HostTensor t, TensorRole role) {
-    c_.graph.tensors.push_back({name, t.shape, t.dtype, role});
-    c_.constants.tensors[name] = std::move(t);
-    return name;
-  }
-
-  OpCase c_;
-  uint64_t state_ = 0x1234567;
-};
+using CaseBuilder = GraphBuilder;
 
 std::string dims(std::initializer_list<std::pair<const char*, int64_t>> parts) {
   std::string s;

@@ -6,15 +6,13 @@
 #include <vector>
 
 #include "suites/graph.hpp"
+#include "suites/graph_builder.hpp"
 #include "suites/tensor.hpp"
 
 namespace infermark::testing {
 
-struct OpCase {
-  std::string name;     // "attention/cached/b2s1c6h4kv2d16"
-  Graph graph;          // a few ops; graph.workload is a default (f32) Workload
-  TensorSet constants;  // every Input, Weight and State tensor of the graph
-};
+// A few ops; graph.workload is a default (f32) Workload.
+using OpCase = GraphCase;
 
 // Every OpKind with a few shapes (odd sizes, GQA, causal, non-causal and cached attention), plus
 // short op chains that backends like to fuse. Data comes from a fixed local generator, so the
