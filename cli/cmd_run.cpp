@@ -37,6 +37,7 @@ struct RunArgs {
   bool quiet = false;
   bool no_isolate = false;
   bool no_ceilings = false;
+  std::vector<std::string> devices;
   std::vector<std::string> counters;
   bool energy = false;
   bool no_energy = false;
@@ -61,6 +62,8 @@ void take_options_from(const RunResult& prev, RunArgs& a) {
   if (!a.given("--suite") && run.contains("suite")) a.suite = run["suite"].value("path", a.suite);
   if (!a.given("--backend") && opt.contains("backends"))
     a.backends = opt["backends"].get<std::vector<std::string>>();
+  if (!a.given("--device") && opt.contains("devices"))
+    a.devices = opt["devices"].get<std::vector<std::string>>();
   if (!a.given("--filter")) a.filter = opt.value("filter", a.filter);
   if (!a.given("--precision") && opt.contains("precision"))
     a.precisions = opt["precision"].get<std::vector<std::string>>();
@@ -121,6 +124,7 @@ int run_command(RunArgs& a) {
   RunRequest req;
   req.suite = load_suite(a.suite, suites_dir());
   req.backends = a.backends;
+  req.devices = a.devices;
   req.filter = a.filter;
   for (const auto& p : a.precisions) {
     try {
@@ -184,6 +188,10 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv
   cmd->add_option("--suite", a.suite, "suite name (suites/NAME.json) or path to a suite file")
       ->capture_default_str();
   cmd->add_option("--backend", a.backends, "backends to run, comma-separated (default: every backend with a device)")
+      ->delimiter(',');
+  cmd->add_option("--device", a.devices,
+                  "devices to run on, comma-separated: an id (vk1), an index within each backend "
+                  "(1), or part of the device name (lavapipe); default: every device")
       ->delimiter(',');
   cmd->add_option("--filter", a.filter, "only workloads whose id matches this regex");
   cmd->add_option("--precision", a.precisions, "only these precisions, comma-separated (f32,bf16,f16)")

@@ -172,7 +172,9 @@
       color: PALETTE,
       textStyle: { fontFamily: FONT, color: '#334155' },
       tooltip: { trigger: 'item', confine: true, backgroundColor: '#fff', borderColor: '#cbd5e1',
-        padding: 0, extraCssText: 'box-shadow: 0 4px 16px rgba(15,23,42,.15);' }
+        padding: 0, extraCssText: 'box-shadow: 0 4px 16px rgba(15,23,42,.15);',
+        // Every chart sets its own; this one only guarantees no tooltip is ever an HTML string.
+        formatter: function (p) { return tip(String(p.seriesName), [['value', String(p.value)]]); } }
     };
   }
   function axisName(name, gap) {
@@ -607,6 +609,8 @@
         }) });
       });
 
+      // What the run says about this device's ceilings: drawn, partly measured, or why not.
+      // Each note has a short form painted on the chart and a full one under it.
       const notes = [];
       const runsHere = [];
       list.forEach(function (b) { if (runsHere.indexOf(b.run) < 0) runsHere.push(b.run); });
@@ -614,26 +618,52 @@
       runsHere.forEach(function (ri) {
         const r = RUNS[ri];
         const tag = MULTI ? ' (run ' + r.label + ')' : '';
-        if (!r.ceilings) { notes.push('ceilings not measured in this run' + tag); return; }
+        if (!r.ceilings) {
+          notes.push({ short: 'ceilings not measured in this run' + tag,
+            long: 'ceilings not measured in this run' + tag });
+          return;
+        }
         const mine = r.ceilings.filter(function (c) { return c.backend === backend && c.device === device; });
-        if (!mine.length) notes.push('no ceiling measured for this device in this run' + tag);
-        mine.forEach(function (c) { ceilings.push({ c: c, run: r }); });
+        if (!mine.length) {
+          notes.push({ short: 'no ceiling measured for this device' + tag,
+            long: 'no ceiling measured for this device in this run' + tag + (backend === 'reference'
+              ? ': the reference backend is the oracle, not a contender, so its ceilings are not measured' : '') });
+        }
+        mine.forEach(function (c) {
+          const p = c.precision || '?';
+          if (!isNum(c.flops_per_s)) {
+            notes.push({ short: p + ' ceiling unavailable' + tag,
+              long: p + ' ceiling unavailable' + tag + ': ' + (c.unavailable || 'no FLOP/s recorded') });
+            return;
+          }
+          if (!isNum(c.bytes_per_s))
+            notes.push({ short: p + ' bandwidth ceiling unavailable' + tag,
+              long: p + ' bandwidth ceiling unavailable' + tag + ': ' +
+                (c.bytes_unavailable || c.unavailable || 'no bytes/s recorded') });
+          ceilings.push({ c: c, run: r });
+        });
       });
       ceilings.forEach(function (x) {
         const c = x.c;
-        xs.push(c.flops_per_s / c.bytes_per_s);
+        if (isNum(c.bytes_per_s)) xs.push(c.flops_per_s / c.bytes_per_s);
         ys.push(c.flops_per_s);
       });
       // Whole decades around the points and ridges, so the ceilings span the chart.
       const xr = decades(xs), lo = xr[0], hi = xr[1];
       const yr = decades(ys);
       ceilings.forEach(function (x, i) {
-        const c = x.c, ridge = c.flops_per_s / c.bytes_per_s;
+        const c = x.c, slanted = isNum(c.bytes_per_s);
+        const end = { value: [hi, c.flops_per_s], symbol: 'circle', symbolSize: 1,
+          label: { show: true, position: 'top', align: 'right', color: '#0f172a', fontSize: 11,
+            formatter: (c.precision || '?') + ': ' + si(c.flops_per_s, 'FLOP/s') +
+              (slanted ? ', ' + si(c.bytes_per_s, 'B/s') : '') } };
         series.push({ name: (MULTI ? '[' + x.run.label + '] ' : '') + (c.precision || '?') + ' ceiling',
           type: 'line', symbol: 'none', color: '#0f172a',
           lineStyle: { type: i % 2 ? 'dotted' : 'dashed', width: 1.5, color: '#0f172a' },
           ceiling: c,
-          data: [[lo, c.bytes_per_s * lo], [ridge, c.flops_per_s], [hi, c.flops_per_s]] });
+          data: slanted
+            ? [[lo, c.bytes_per_s * lo], [c.flops_per_s / c.bytes_per_s, c.flops_per_s], end]
+            : [[lo, c.flops_per_s], end] });
       });
 
       const opt = baseOption();
@@ -648,28 +678,31 @@
         splitLine: { lineStyle: { color: '#e2e8f0' } } }, yName('achieved FLOP/s'));
       opt.series = series;
       if (notes.length)
-        opt.graphic = [{ type: 'text', right: 24, top: 4, style: { text: notes.join('; '),
+        opt.graphic = [{ type: 'text', right: 24, top: 4, style: {
+          text: notes.map(function (n) { return n.short; }).join('; '),
           fill: '#9a3412', font: '600 12px ' + FONT } }];
       opt.tooltip.formatter = function (p) {
         const sr = series[p.seriesIndex];
         if (sr.ceiling) {
           const c = sr.ceiling;
           return tip(sr.name, [['compute', si(c.flops_per_s, 'FLOP/s')],
-            ['bandwidth', si(c.bytes_per_s, 'B/s')],
-            ['ridge', three(c.flops_per_s / c.bytes_per_s) + ' FLOP/B'], ['method', c.method || DASH]]);
+            ['bandwidth', isNum(c.bytes_per_s) ? si(c.bytes_per_s, 'B/s') : 'not measured'],
+            isNum(c.bytes_per_s) ? ['ridge', three(c.flops_per_s / c.bytes_per_s) + ' FLOP/B'] : null,
+            ['method', c.method || DASH]]);
         }
         const b = BENCH[p.data.bench];
         return benchTip(b, [['intensity', three(b.intensity) + ' FLOP/B'],
           ['achieved', si(b.flops_per_s, 'FLOP/s')], ['median', fmtSeconds(b.median)]]);
       };
       makeChart(id, box, 330 + 20 * series.length, opt);
-      notes.forEach(function (t) { box.appendChild(notice(t, 'warn', 'ceilings')); });
+      notes.forEach(function (n) { box.appendChild(notice(n.long, 'warn', 'ceilings')); });
       ceilings.forEach(function (x) {
         const c = x.c;
         box.appendChild(el('p', { class: 'footnote' },
           (MULTI ? '[' + x.run.label + '] ' : '') + (c.precision || '?') + ' ceiling: ' +
-          si(c.flops_per_s, 'FLOP/s') + ', ' + si(c.bytes_per_s, 'B/s') + ', ridge at ' +
-          three(c.flops_per_s / c.bytes_per_s) + ' FLOP/B' + (c.method ? ' — ' + c.method : '')));
+          si(c.flops_per_s, 'FLOP/s') + (isNum(c.bytes_per_s) ? ', ' + si(c.bytes_per_s, 'B/s') +
+            ', ridge at ' + three(c.flops_per_s / c.bytes_per_s) + ' FLOP/B' : '') +
+          (c.method ? ' — ' + c.method : '')));
       });
     });
   }
@@ -987,7 +1020,11 @@
         v.forEach(function (x) {
           tb.appendChild(el('tr', null, keys.map(function (k) {
             const val = x[k];
-            return el('td', null, typeof val === 'number' && Math.abs(val) >= 1e6 ? si(val) : renderValue(val));
+            if (val === undefined) return el('td');
+            if (isNum(val) && /_per_s$/.test(k))  // rates with their unit: 77.0 GFLOP/s, 20.0 GB/s
+              return el('td', { class: 'num', title: String(val),
+                text: si(val, /^flops/.test(k) ? 'FLOP/s' : /^bytes/.test(k) ? 'B/s' : '/s') });
+            return el('td', null, isNum(val) && Math.abs(val) >= 1e6 ? si(val) : renderValue(val));
           })));
         });
         t.appendChild(tb);

@@ -212,7 +212,9 @@ PassOutcome run_energy_pass(Executable& exe, const BenchmarkSpec& spec, const Co
     const double elapsed = std::chrono::duration<double>(now - t0).count();
     if (elapsed < window || now - last_check < std::chrono::milliseconds(20)) continue;
     last_check = now;
-    if (sampler.fewest_updates() >= limits.min_updates || elapsed >= cap) break;
+    const int64_t fewest = sampler.fewest_updates();
+    if (fewest >= limits.min_updates || elapsed >= cap) break;
+    if (fewest == 0 && elapsed >= 2 * window) break;  // a counter that does not move at all
     if (!sampler.error().empty()) break;
   }
   exe.sync();

@@ -91,6 +91,22 @@ double benchmark_timeout(const MeasurementSettings& s, double override_s) {
   return 5 * s.warmup_s + s.max_time_s + 3 * s.correctness_budget_s + 120;
 }
 
+// Whether a --device selector names this device (see RunRequest::devices).
+bool device_selected(const RunRequest& req, const DeviceInfo& d, size_t index) {
+  if (req.devices.empty()) return true;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& sel : req.devices) {
+    if (sel == d.id || sel == std::to_string(index)) return true;
+    if (!sel.empty() && !std::all_of(sel.begin(), sel.end(), ::isdigit) &&
+        lower(d.name).find(lower(sel)) != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
 RunPlan plan_run(const RunRequest& req) {
   RunPlan plan;
   plan.settings = req.quick ? quick_settings(req.suite.settings) : req.suite.settings;
@@ -119,6 +135,7 @@ RunPlan plan_run(const RunRequest& req) {
   plan.system = collect_system_info();
   ojson devices = ojson::array(), unavailable = ojson::array();
   const auto backends = req.backends.empty() ? default_backends() : req.backends;
+  std::vector<DeviceInfo> seen_devices;
   for (const auto& name : backends) {
     auto backend = make_backend(name);  // throws BadInput for an unknown name
     auto devs = backend->devices();
@@ -137,7 +154,11 @@ RunPlan plan_run(const RunRequest& req) {
       }
       continue;
     }
-    for (const auto& d : devs) {
+    std::vector<DeviceInfo> chosen;
+    for (size_t i = 0; i < devs.size(); ++i)
+      if (device_selected(req, devs[i], i)) chosen.push_back(devs[i]);
+    seen_devices.insert(seen_devices.end(), devs.begin(), devs.end());
+    for (const auto& d : chosen) {
       ojson dj = {{"backend", name}, {"id", d.id}, {"name", d.name}, {"kind", d.kind}};
       for (auto& [k, v] : d.details.items()) dj[k] = v;
       devices.push_back(dj);
@@ -161,6 +182,12 @@ RunPlan plan_run(const RunRequest& req) {
         plan.benchmarks.push_back(p);
       }
     }
+  }
+  if (!req.devices.empty() && devices.empty()) {
+    std::string have;
+    for (const auto& d : seen_devices) have += (have.empty() ? "" : ", ") + d.id + " (" + d.name + ")";
+    throw Error(ErrorKind::BadInput, "--device: no device matches the selection; devices here: " +
+                                         (have.empty() ? std::string("none") : have));
   }
   for (const auto& [name, why] : backends_compiled_out())
     unavailable.push_back({{"backend", name}, {"reason", why}});
@@ -198,6 +225,7 @@ RunResult new_run_document(const RunRequest& req, const RunPlan& plan) {
   ojson precisions = ojson::array();
   for (auto p : req.precisions) precisions.push_back(to_string(p));
   doc.run["options"] = {{"backends", req.backends},
+                        {"devices", req.devices},
                         {"filter", req.filter},
                         {"precision", precisions},
                         {"quick", req.quick},

@@ -17,6 +17,9 @@ namespace infermark {
 struct RunRequest {
   Suite suite;
   std::vector<std::string> backends;     // empty: every backend with a device
+  // Devices to use: an id ("vk1"), an index within each backend ("1"), or a case-insensitive
+  // part of the device name ("lavapipe"); empty: every device.
+  std::vector<std::string> devices;
   std::string filter;                    // ECMAScript regex on the workload id; empty: all
   std::vector<Precision> precisions;     // empty: all
   std::optional<uint64_t> seed;          // overrides the suite's

@@ -11,8 +11,9 @@
 namespace infermark {
 
 // What the page draws, as embedded in it ("schema": "infermark-dashboard"): per run its label,
-// file, tool, run, system, collectors and measured roofline ceilings (system.ceilings, or null
-// when the run has none); per benchmark its workload fields, state and reason, correctness and
+// file, tool, run, system, collectors and measured roofline ceilings (system.ceilings, each
+// rate null where it is missing, with the recorded reason; null when the run has no ceilings
+// array); per benchmark its workload fields, state and reason, correctness and
 // validity, the table's numbers, energy summaries ("energy/<source>/joules_per…token", with the
 // phase they belong to), all summaries, and the box of its kept host samples (quartiles by
 // nearest rank, Tukey whiskers at 1.5 IQR, the samples beyond them as outliers); and with

@@ -38,7 +38,8 @@ std::vector<std::string> run_labels(const std::vector<NamedRun>& runs) {
   return labels;
 }
 
-// system.ceilings entries that can be drawn: numeric positive rates; null when there are none.
+// system.ceilings as the page draws them: null when the run has none (older files), else every
+// entry with its rates (null where not a positive number) and why a rate is missing, if it said.
 ojson ceilings_of(const RunResult& r) {
   if (!r.system.is_object()) return nullptr;
   auto it = r.system.find("ceilings");
@@ -46,20 +47,21 @@ ojson ceilings_of(const RunResult& r) {
   ojson out = ojson::array();
   for (const ojson& c : *it) {
     if (!c.is_object()) continue;
-    auto num = [&c](const char* k) {
+    auto rate = [&c](const char* k) {
       auto f = c.find(k);
-      return f != c.end() && f->is_number() ? f->get<double>() : NAN;
+      return f != c.end() && f->is_number() && f->get<double>() > 0 ? ojson(f->get<double>())
+                                                                      : ojson(nullptr);
     };
-    const double flops = num("flops_per_s"), bytes = num("bytes_per_s");
-    if (!(flops > 0) || !(bytes > 0)) continue;
     out.push_back({{"backend", string_at(c, "backend")},
                    {"device", string_at(c, "device")},
                    {"precision", string_at(c, "precision")},
-                   {"flops_per_s", flops},
-                   {"bytes_per_s", bytes},
-                   {"method", string_at(c, "method")}});
+                   {"flops_per_s", rate("flops_per_s")},
+                   {"bytes_per_s", rate("bytes_per_s")},
+                   {"method", string_at(c, "method")},
+                   {"unavailable", string_at(c, "unavailable")},
+                   {"bytes_unavailable", string_at(c, "bytes_unavailable")}});
   }
-  return out.empty() ? ojson(nullptr) : out;
+  return out;
 }
 
 // Quartiles by nearest rank (as every percentile in infermark), the median as compute_stats

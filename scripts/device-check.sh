@@ -2,7 +2,8 @@
 # The one prepared GPU check of the CUDA backend (issue 5), for the device machine (one NVIDIA H200,
 # one call of at most 10 minutes). It unpacks (or builds) infermark, prints the system, runs the
 # CUDA tests (every shared op case against the reference, f32/bf16/f16), a short benchmark suite on
-# the cuda backend (validated and reported), compute-sanitizer, and vulkan where a driver is there;
+# the cuda backend (validated and reported), the collectors (NVML, CUPTI: their tests and a short
+# run with the counters and energy passes), compute-sanitizer, and vulkan where a driver is there;
 # results and logs go to $OUT (at most 8 files come back from there).
 #
 #   scripts/device-check.sh prepare   here, before the call: builds a lean Release (CUDA, no
@@ -204,12 +205,15 @@ system_info() {
 # process, as CTest would run them: exit 77 is "skipped".
 gpu_tests() {
   local names name spec rc pass=0 skip=0 fail=0
-  names=$("$TESTS" --list-test-names-only "[cuda],[backend_ops]" | sed '/^$/d')
+  # Catch2 exits with the number of tests it lists.
+  names=$("$TESTS" --list-test-names-only "[cuda],[backend_ops]" || true)
+  names=$(sed '/^$/d' <<<"$names")
+  [ -n "$names" ] || { echo "no [cuda] tests in $TESTS"; return 1; }
   {
     while IFS= read -r name; do
       spec=$(printf '%s' "$name" | sed 's/\\/\\\\/g; s/,/\\,/g; s/\[/\\[/g')
       set +e
-      timeout 240 "$TESTS" "$spec" >/tmp/device-check-test.log 2>&1
+      timeout 150 "$TESTS" "$spec" >/tmp/device-check-test.log 2>&1
       rc=$?
       set -e
       if grep -q "^No test cases matched" /tmp/device-check-test.log; then rc=3; fi  # a bad test spec
@@ -226,7 +230,7 @@ gpu_tests() {
   local skipped=0
   while IFS= read -r name; do
     if grep -qxF "SKIP  $name" <(sed 's/: skipped:.*//; s/: $//' "$OUT/tests.log"); then skipped=$((skipped + 1)); fi
-  done < <("$TESTS" --list-test-names-only "[gpu]" | sed '/^$/d')
+  done < <("$TESTS" --list-test-names-only "[gpu]" | sed '/^$/d' || true)
   if [ $skipped -gt 0 ]; then
     echo "$skipped GPU test(s) skipped: no usable GPU"
     return 1
@@ -267,8 +271,9 @@ run_suite() {
   fi
   local energy=(--no-energy)
   [ "${DEVICE_CHECK_ENERGY:-0}" = 1 ] && energy=()
-  local rc=0
-  timeout --kill-after=10 "$(($(left) - 20))" "$BIN" run --suite "$suite" --backend "$backend" --out "$out" \
+  local rc=0 limit=$(($(left) - 20))
+  [ "$limit" -gt "${RUN_LIMIT_S:-$limit}" ] && limit=$RUN_LIMIT_S
+  timeout --kill-after=10 "$limit" "$BIN" run --suite "$suite" --backend "$backend" --out "$out" \
     --cache-dir /tmp/infermark-cache "${energy[@]}" "$@" || rc=$?
   [ -f "$out" ] || { echo "no result file $out (exit $rc)"; return 1; }
   "$BIN" validate "$out"
@@ -291,7 +296,7 @@ PY
 
 cuda_benchmarks() {
   need_time 120
-  run_suite cuda "$OUT/cuda.json"
+  RUN_LIMIT_S=260 run_suite cuda "$OUT/cuda.json"
 }
 
 report() {
@@ -300,6 +305,60 @@ report() {
   [ -f "$OUT/vulkan.json" ] && files+=("$OUT/vulkan.json")
   "$BIN" report "${files[@]}" --markdown --out "$OUT/report.md"
   cat "$OUT/report.md"
+}
+
+# The collectors on the GPU (issue 6): NVML's energy counter and telemetry and CUPTI's kernel
+# activity (their tests), then a short CUDA run with the counters and energy passes, checked in
+# its result (kept in /tmp: $OUT holds at most 8 files; the lines printed here come back).
+collectors() {
+  need_time 90
+  local rc=0 name
+  "$BIN" list | sed -n '/^collectors:/,/^suites/p' | sed '$d'
+  for name in "nvml: this machine's driver library" "cupti: kernels of the CUDA backend counted per window"; do
+    if timeout 60 "$TESTS" "$name" >/tmp/device-check-collector.log 2>&1; then
+      echo "PASS  $name"
+    else
+      rc=1
+      echo "FAIL  $name"
+      sed 's/^/      /' /tmp/device-check-collector.log | tail -30
+    fi
+  done
+  local out=/tmp/device-check-collectors.json
+  rm -f "$out"
+  timeout 180 "$BIN" run --suite smoke --backend cuda --quick --quiet --energy \
+    --filter 'tiny-llama/(decode/b1/s1/c63|prefill/b2/s16/f32)/' --out "$out" \
+    --cache-dir /tmp/infermark-cache || rc=1
+  [ -f "$out" ] || { echo "no result file $out"; return 1; }
+  "$BIN" validate "$out" || rc=1
+  python3 - "$out" <<'PY' || rc=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ok = True
+for b in doc["benchmarks"]:
+    tags = {s["tag"]: s for s in b["summaries"]}
+    print(b["id"], b["state"], b.get("reason") or "")
+    for t in sorted(tags):
+        if t.startswith(("counter/cupti/", "energy/", "counter/perf_event/task_clock")) and not t.endswith("/per_token") \
+                or t.endswith("/joules_per_token"):
+            s = tags[t]
+            print(f'   {t:52} {s["value"]:.6g} {s["unit"]} {s.get("per", "")} {s.get("source", "")[:40]}')
+    cupti = next((c for c in b["counters"]["collectors"] if c["name"] == "cupti"), {})
+    for k in cupti.get("top_kernels", [])[:3]:
+        print(f'   top kernel {k["launches"]:5} launches {k["seconds"]:.3g} s  {k["name"][:80]}')
+    print("   energy:", json.dumps(b.get("energy", {}))[:400])
+    print("   telemetry:", json.dumps(b["validity"].get("telemetry", {}))[:400])
+    checks = {
+        "CUPTI counted kernels": tags.get("counter/cupti/kernels", {}).get("value", 0) > 0,
+        "GPU energy from NVML's counter": tags.get("energy/gpu/joules_per_inference", {}).get("source") == "counter",
+        "GPU J/token": "energy/gpu/joules_per_token" in tags,
+        "telemetry during the latency pass": b["validity"].get("telemetry", {}).get("state") == "measured",
+    }
+    for k, v in checks.items():
+        print("   " + ("ok   " if v else "FAIL ") + k)
+        ok = ok and v
+sys.exit(0 if ok else 1)
+PY
+  return $rc
 }
 
 # compute-sanitizer's memcheck and racecheck over the f32 op cases (attention, norms, GEMMs).
@@ -326,12 +385,14 @@ vulkan_benchmarks() {
     export VK_DRIVER_FILES=$icd
     export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
   fi
-  "$BIN" list | sed -n '/^  vulkan/,/^  [a-z]/p' | head -3
-  if "$BIN" list | grep -q "^  vulkan: unavailable"; then
-    echo "no Vulkan device here"
+  local devices
+  devices=$("$BIN" list | awk '/^  vulkan/ {f = 1; print; next} /^  [a-z]|^[a-z]/ {f = 0} f')
+  echo "$devices"
+  if ! grep -q "(gpu)" <<<"$devices"; then
+    echo "no Vulkan GPU here (a CPU driver such as lavapipe is not what this check measures)"
     return 77
   fi
-  run_suite vulkan "$OUT/vulkan.json" --precision f32,f16 --filter '^(bert-base|gpt2|llama-1.1b)/'
+  RUN_LIMIT_S=180 run_suite vulkan "$OUT/vulkan.json" --precision f32,f16 --filter '^(bert-base|gpt2|llama-1.1b)/'
 }
 
 run_check() {
@@ -350,6 +411,7 @@ run_check() {
     step gpu-tests critical gpu_tests
     step cuda-benchmarks critical cuda_benchmarks
     step report critical report
+    step collectors critical collectors
     step sanitizer optional sanitizer
     step vulkan optional vulkan_benchmarks
   fi

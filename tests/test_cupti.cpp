@@ -45,7 +45,7 @@ TEST_CASE("cupti: without a CUDA driver it is unavailable with CUPTI's and the d
   CHECK_THAT(c->select(cpu), Contains("does not use CUDA"));
 }
 
-TEST_CASE("cupti: kernels of the CUDA backend, per window") {
+TEST_CASE("cupti: kernels of the CUDA backend counted per window") {
   std::unique_ptr<Backend> backend;
   try {
     backend = make_backend("cuda");

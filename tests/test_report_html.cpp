@@ -148,8 +148,8 @@ TEST_CASE("report --html: boxes, energy, ceilings and labels in the embedded dat
   b.summaries.push_back({"energy/package-0/joules_per_inference", "J", 0.3, std::nullopt, "", "inference"});
   a.run.benchmarks[1].extra["energy"] = {{"state", "unavailable"}, {"reason", "no RAPL domain"}};
   a.run.system["ceilings"] = ojson::array(
-      {{{"backend", "onednn"}, {"device", "cpu0"}, {"precision", "f32"}, {"flops_per_s", "fast"},
-        {"bytes_per_s", 1e10}},
+      {{{"backend", "onednn"}, {"device", "cpu0"}, {"precision", "bf16"},
+        {"unavailable", "no bf16 matmul here"}},
        {{"backend", "onednn"}, {"device", "cpu0"}, {"precision", "f32"}, {"flops_per_s", 2e11},
         {"bytes_per_s", 4e10}, {"method", "dgemm + copy"}}});
   NamedRun c{"other/a.json", fixture_run()};
@@ -160,10 +160,13 @@ TEST_CASE("report --html: boxes, energy, ceilings and labels in the embedded dat
   CHECK(d["runs"][1]["label"] == "a (2)");
   CHECK(d["runs"][1]["ceilings"].is_null());  // none recorded: "not measured", never invented
   const ojson& ceil = d["runs"][0]["ceilings"];
-  REQUIRE(ceil.size() == 1);  // the entry with a non-numeric rate is left out
-  CHECK(ceil[0]["flops_per_s"] == 2e11);
-  CHECK(ceil[0]["bytes_per_s"] == 4e10);
-  CHECK(ceil[0]["method"] == "dgemm + copy");
+  REQUIRE(ceil.size() == 2);
+  CHECK(ceil[0]["precision"] == "bf16");  // unmeasured: kept, with why, so the page can say it
+  CHECK(ceil[0]["flops_per_s"].is_null());
+  CHECK(ceil[0]["unavailable"] == "no bf16 matmul here");
+  CHECK(ceil[1]["flops_per_s"] == 2e11);
+  CHECK(ceil[1]["bytes_per_s"] == 4e10);
+  CHECK(ceil[1]["method"] == "dgemm + copy");
 
   REQUIRE(d["benchmarks"].size() == 4);
   const ojson& j = d["benchmarks"][0];

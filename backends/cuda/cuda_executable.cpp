@@ -120,6 +120,7 @@ void CudaExecutable::upload() {
       IM_CUDA_CHECK(cudaMemcpyAsync(dst, host.data(), host.size(), cudaMemcpyHostToDevice, stream_));
     }
   }
+  IM_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
 // cuBLASLt's algorithm once per GEMM shape and one workspace for all; the attention kernels'
@@ -150,6 +151,11 @@ void CudaExecutable::prepare() {
 }
 
 void CudaExecutable::capture() {
+  // One inference launched directly first: kernels load (lazy module loading) and cuBLASLt sets
+  // itself up outside the capture, and a fault here is reported before any graph exists. Every
+  // run computes the same values (the KV-cache rows it writes are the same each time).
+  enqueue(stream_);
+  IM_CUDA_CHECK(cudaStreamSynchronize(stream_));
   if (env("INFERMARK_CUDA_GRAPH") == "0") {
     launch_ = "direct kernel launches by run() (INFERMARK_CUDA_GRAPH=0)";
     return;

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     return e.kind() == ErrorKind::BadInput ? 2 : 1;
   }
   benchmark::RunSpecifiedBenchmarks();
+  ops::release_op_benchmarks();
   benchmark::Shutdown();
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "backends/registry.hpp"
-#include "bench/ops/op_cases.hpp"
+#include "suites/model_op_cases.hpp"
 #include "harness/correctness.hpp"
 #include "suites/cost_model.hpp"
 
@@ -96,6 +96,8 @@ void run_one(benchmark::State& state, const std::string& name, const ModelOpCase
 }
 
 }  // namespace
+
+void release_op_benchmarks() { current() = Prepared{}; }
 
 int register_op_benchmarks(const Suite& suite, const std::vector<std::string>& backends,
                            int threads) {

@@ -15,4 +15,8 @@ namespace infermark::ops {
 int register_op_benchmarks(const Suite& suite, const std::vector<std::string>& backends,
                            int threads);
 
+// Frees the executable kept for the last benchmark; call before main returns, while the backends'
+// device contexts (static objects) still exist.
+void release_op_benchmarks();
+
 }  // namespace infermark::ops

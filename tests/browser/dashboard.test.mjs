@@ -4,10 +4,11 @@
 //   node dashboard.test.mjs --infermark BIN --source SRC_DIR --out BUILD_DIR/browser
 //
 // Result files come from the real binary: tests/browser/dashboard_suite.json on the reference
-// backend (8 benchmarks, about a second). Run A is that file with measured roofline ceilings,
-// two energy summaries and hostile strings in the system and suite fields added; run B is A with
-// every latency 1.25× longer, one benchmark mistrusted, one failed, and hostile strings in a
-// workload id, a device and a reason. Every expected count below is worked out by hand from that
+// backend (8 benchmarks, about a second). Run A is that file with roofline ceilings (fixture
+// values, one of them unavailable), two energy summaries and hostile strings in the system and
+// suite fields added; run B is the generated file with every latency 1.25× longer, one benchmark
+// mistrusted, one failed, hostile strings in a workload id, a device, a reason and the system,
+// and no ceilings array (as older files). Every expected count below is worked out by hand from that
 // design. Exit 0: all checks passed; 1: a check failed; 77: skipped (no Chromium or no
 // node_modules), with the reason.
 import { spawnSync } from 'node:child_process';
@@ -95,7 +96,8 @@ A.run.suite.name = H.suite;
 A.system.hostname = H.hostname;
 A.system.cpu.model = H.cpu;
 A.system.ceilings = [{ backend: 'reference', device: 'cpu0', precision: 'f32', flops_per_s: 77e9,
-  bytes_per_s: 20e9, method: 'fixture values: OpenBLAS dgemm peak and a STREAM-like copy' }];
+  bytes_per_s: 20e9, method: 'fixture values: OpenBLAS dgemm peak and a STREAM-like copy' },
+{ backend: 'reference', device: 'cpu0', precision: 'bf16', unavailable: 'fixture: no bf16 matmul' }];
 at(A, 'dec/prefill/b1/s8/f32/l1').summaries.push({ tag: 'energy/package-0/joules_per_token', unit: 'J',
   value: 0.0021, per: 'token', description: 'fixture value', source: 'counter' });
 at(A, 'dec/decode/b1/s1/c16/f32/l1').summaries.push({ tag: 'energy/package-0/joules_per_token', unit: 'J',
@@ -103,9 +105,10 @@ at(A, 'dec/decode/b1/s1/c16/f32/l1').summaries.push({ tag: 'energy/package-0/jou
 writeFileSync(join(work, 'A.json'), JSON.stringify(A));
 
 // Run B: everything 1.25× slower; b2 mistrusted, the decode failed, the prefill's workload id and
-// the bf16 benchmark's device hostile; no ceilings, no energy.
+// the bf16 benchmark's device hostile; no ceilings array at all, no energy.
 const B = structuredClone(generated);
 B.run.id = 'run-b';
+delete B.system.ceilings;  // as in files written before runs measured ceilings
 B.system.hostname = H.hostname;
 B.system.cpu.model = H.cpu;
 const F = 1.25;
@@ -226,10 +229,13 @@ try {
       ['f32 ceiling', 'line', 3]], 'one: roofline points and the measured ceiling');
     equal(charts.energy.series, [['prefill', 'bar', 1], ['decode', 'bar', 1]], 'one: energy');
     // The ceiling: 77 GFLOP/s flat from the ridge at 77e9 / 20e9 = 3.85 FLOP/B.
-    const ceiling = await page.evaluate(() =>
-      window.infermarkDashboard.charts['roofline-0'].getOption().series[2].data);
+    const ceiling = await page.evaluate(() => window.infermarkDashboard.charts['roofline-0']
+      .getOption().series[2].data.map((d) => (Array.isArray(d) ? d : d.value)));
     check(Math.abs(ceiling[1][0] - 3.85) < 1e-12 && ceiling[1][1] === 77e9 && ceiling[2][1] === 77e9,
       'one: the ceiling bends at the ridge (3.85 FLOP/B, 77 GFLOP/s)', ceiling);
+    equal(await page.evaluate(() =>
+      [...document.querySelectorAll('[data-notice="ceilings"]')].map((n) => n.textContent)),
+    ['bf16 ceiling unavailable: fixture: no bf16 matmul'], 'one: the unmeasured ceiling says why');
     const t = await text(page);
     for (const k of ['hostname', 'cpu', 'suite'])
       check(t.includes(H[k]), `one: the hostile ${k} string is shown literally`);

@@ -1,11 +1,11 @@
-#include "bench/ops/op_cases.hpp"
+#include "suites/model_op_cases.hpp"
 
 #include <cctype>
 #include <set>
 
 #include "suites/tensor_names.hpp"
 
-namespace infermark::ops {
+namespace infermark {
 namespace {
 
 std::string lower_case(std::string s) {
@@ -80,4 +80,4 @@ std::vector<ModelOpCase> model_op_cases(const Suite& suite) {
   return out;
 }
 
-}  // namespace infermark::ops
+}  // namespace infermark

@@ -1,4 +1,4 @@
-// The op micro-benchmark list of infermark-ops: every distinct op of a suite's lowered workloads
+// The op micro-benchmark list (infermark-ops): every distinct op of a suite's lowered workloads
 // (kind × shapes × attributes × precision), each as a one-op graph with deterministic data.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include "suites/graph_builder.hpp"
 #include "suites/suite_file.hpp"
 
-namespace infermark::ops {
+namespace infermark {
 
 struct ModelOpCase {
   std::string name;  // "matmul/bert-base/attn.q/m128n768k768/f32"
@@ -24,4 +24,4 @@ struct ModelOpCase {
 // shapes) appear once, under the first name they were seen with.
 std::vector<ModelOpCase> model_op_cases(const Suite& suite);
 
-}  // namespace infermark::ops
+}  // namespace infermark
