@@ -2,6 +2,7 @@
 // A backend that cannot run a workload says so through supports(); it never throws for that.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,34 @@ struct CompileOptions {
   int threads = 0;  // 0: all cores
 };
 
+// Memory an executable allocated, by purpose, summed from the backend's own allocation records
+// (buffer sizes it asked the driver or allocator for). `measured` false: the backend keeps no
+// records, and the numbers are meaningless (reported as unavailable, never as zero).
+struct MemoryUsage {
+  bool measured = false;
+  int64_t weights = 0;      // parameters, in the layout the kernels read (reordered, converted)
+  int64_t kv_cache = 0;     // the KV-cache tensors
+  int64_t activations = 0;  // graph inputs, intermediates and the output
+  int64_t workspace = 0;    // scratchpads, GEMM workspace, derived tables, alignment padding
+  std::string source;       // what was summed: "vkAllocateMemory sizes", "cudaMalloc sizes", …
+  int64_t total() const { return weights + kv_cache + activations + workspace; }
+};
+
+// What a device can hold, and how a backend's compile() allocates, for the fit check before
+// compiling. Every limit is optional: absent means unknown (never checked, never guessed).
+struct DeviceLimits {
+  std::optional<int64_t> total_bytes;  // memory the device has (device-local heaps, GPU, RAM)
+  std::optional<int64_t> free_bytes;   // free now (cudaMemGetInfo, VK_EXT_memory_budget, MemAvailable)
+  std::string memory_source;           // where total/free come from, or why free is unknown
+  std::optional<int64_t> max_allocation_bytes;  // largest single buffer (maxMemoryAllocationSize)
+  std::optional<int64_t> max_binding_bytes;     // largest tensor a kernel binds whole (maxStorageBufferRange)
+  bool weights_sliced = false;   // weight matrices and tables above max_binding_bytes are bound in slices
+  bool host_memory = false;      // the device's memory is this machine's RAM (CPU backends, lavapipe)
+  int float_bytes = 0;           // bytes per stored float when not the workload precision's (reference: 8)
+  bool holds_all_activations = false;  // every intermediate tensor has its own buffer (no reuse)
+  int64_t reserved_bytes = 0;    // allocated on top of the tensors (e.g. the largest GEMM workspace)
+};
+
 class Executable {
  public:
   virtual ~Executable() = default;
@@ -58,6 +87,8 @@ class Executable {
   // Extra measurements of how the time is spent, taken with the same primitives after timing;
   // may run the executable. An entry named "gemms_alone" (s) yields the GEMM-floor ratio.
   virtual std::vector<BreakdownEntry> measure_breakdown() { return {}; }
+  // The memory this executable allocated, by purpose; default: not recorded.
+  virtual MemoryUsage memory_usage() const { return {}; }
 };
 
 class Backend {
@@ -72,6 +103,11 @@ class Backend {
   virtual std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,
                                               const DeviceInfo& device,
                                               const CompileOptions& options) = 0;
+  // The device's memory limits now (free memory changes); default: nothing known.
+  virtual DeviceLimits limits(const DeviceInfo& device) const {
+    (void)device;
+    return {};
+  }
 };
 
 }  // namespace infermark

@@ -4,6 +4,7 @@
 #include "backends/registry.hpp"
 #include "cli/commands.hpp"
 #include "common/error.hpp"
+#include "harness/fit_check_list.hpp"
 #include "profilers/registry.hpp"
 #include "suites/suite_file.hpp"
 
@@ -66,7 +67,26 @@ int list_all() {
 
 void add_list(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("list", "backends, devices, collectors, suites and models, with why any is unavailable");
-  cmd->callback([&action] { action = list_all; });
+  static std::string fits_suite;
+  static std::vector<std::string> fits_backends;
+  cmd->add_option("--fits", fits_suite,
+                  "per device, which workloads of SUITE (a name or a path) fit in memory, with the numbers")
+      ->type_name("SUITE");
+  cmd->add_option("--backend", fits_backends, "with --fits: only these backends")->delimiter(',');
+  cmd->callback([&action] {
+    if (fits_suite.empty()) {
+      action = [] {
+        if (!fits_backends.empty())
+          throw Error(ErrorKind::BadInput, "list: --backend selects backends for --fits; give --fits SUITE too");
+        return list_all();
+      };
+      return;
+    }
+    action = [] {
+      std::cout << fits_listing(load_suite(fits_suite, suites_dir()), fits_backends);
+      return int(kOk);
+    };
+  });
 }
 
 }  // namespace infermark::cli

@@ -135,7 +135,12 @@
     return (MULTI ? '[' + runOf(b).label + '] ' : '') + b.workload + ' @ ' + where(b);
   }
   function measured(b) { return b.state === 'passed' || b.state === 'mistrusted'; }
-  function notValid(b) { return b.state !== 'passed' || (b.validity && b.validity.valid === false); }
+  // Measured but not to be trusted, or wrong; unimplemented and skipped results were not run.
+  function notValid(b) {
+    return b.state === 'mistrusted' || b.state === 'failed' ||
+      (measured(b) && !!b.validity && b.validity.valid === false);
+  }
+  function notRun(b) { return b.state === 'unimplemented' || b.state === 'skipped'; }
 
   function stateBadge(state) {
     return el('span', { class: 'badge state-' + (STATES.indexOf(state) >= 0 ? state : 'other'),
@@ -259,9 +264,10 @@
 
     const kpis = el('div', { class: 'kpis' });
     const sides = new Set(BENCH.map(where));
-    const valid = BENCH.filter(function (b) { return !notValid(b); }).length;
+    const valid = BENCH.filter(function (b) { return !notValid(b) && !notRun(b); }).length;
+    const ran = BENCH.filter(function (b) { return !notRun(b); }).length;
     [[BENCH.length, 'benchmarks'], [sides.size, 'backend:device'],
-      [valid + ' / ' + BENCH.length, 'valid results']].forEach(function (k) {
+      [valid + ' / ' + ran, 'valid of those run']].forEach(function (k) {
       kpis.appendChild(el('div', { class: 'kpi' }, el('div', { class: 'kpi-value', text: k[0] }),
         el('div', { class: 'kpi-label', text: k[1] })));
     });
@@ -274,13 +280,21 @@
     head.appendChild(kpis);
     app.appendChild(head);
 
-    const bad = BENCH.filter(notValid).length;
+    const bad = BENCH.filter(notValid).length, idle = BENCH.filter(notRun).length;
+    const list = function (states) {
+      return states.filter(function (s) { return counts[s]; })
+        .map(function (s) { return counts[s] + ' ' + s; }).join(', ');
+    };
     if (bad) {
-      const parts = STATES.slice(1).filter(function (s) { return counts[s]; })
-        .map(function (s) { return counts[s] + ' ' + s; });
+      const other = bad - counts.mistrusted - counts.failed;
       app.appendChild(notice(bad + ' of ' + BENCH.length + ' results are not valid (' +
-        parts.join(', ') + '). They are marked in every table and chart, never hidden; the ' +
-        '"Validity" section gives each reason.', 'warn', 'not-valid'));
+        [list(['mistrusted', 'failed']), other ? other + ' passed but flagged' : '']
+          .filter(Boolean).join(', ') + '). They are marked in every table and chart, never ' +
+        'hidden; the "Validity" section gives each reason.' + (idle ? ' ' + idle + ' were not run (' +
+          list(['unimplemented', 'skipped']) + '), each with its reason.' : ''), 'warn', 'not-valid'));
+    } else if (idle) {
+      app.appendChild(notice(idle + ' of ' + BENCH.length + ' benchmarks were not run (' +
+        list(['unimplemented', 'skipped']) + '); the overview gives each reason.', 'info', 'not-run'));
     }
 
     const nav = el('nav', { class: 'toc' });
@@ -324,7 +338,8 @@
             notValid(b) && b.state === 'passed' ? el('div', { class: 'invalid small', text: '✗ not valid' }) : null,
             b.reason ? el('div', { class: 'reason', text: b.reason }) : null];
         } },
-      { t: 'correctness', v: function (b) { return b.correctness ? b.correctness.text : ''; } },
+      { t: 'correctness', v: function (b) { return b.correctness ? b.correctness.text : ''; },
+        cls: 'nowrap' },
       { t: 'median', n: true, v: function (b) { return b.median; }, cell: medianCell },
       { t: 'p99', n: true, v: function (b) { return b.p99; },
         cell: function (b) { return fmtSeconds(b.p99); } },
@@ -463,6 +478,12 @@
         ['outliers', String(b.box.outliers.length)]]);
     };
     makeChart('latency', s, 90 + 30 * list.length, opt);
+    const missing = BENCH.filter(function (b) { return !b.box; });
+    if (missing.length)
+      s.appendChild(el('p', { class: 'footnote', 'data-not-drawn': missing.length },
+        'No samples, so no box: ' + missing.map(function (b) {
+          return benchLabel(b) + ' (' + b.state + ')';
+        }).join('; ') + '.'));
   }
 
   // ------------------------------------------------------------------------------- throughput
@@ -502,15 +523,19 @@
       box.appendChild(notice(emptyText, 'info', id));
       return;
     }
-    const xs = [];
-    sw.series.forEach(function (s) { s.data.forEach(function (d) { xs.push(d.value[0]); }); });
+    const xs = [], ys = [];
+    sw.series.forEach(function (s) {
+      s.data.forEach(function (d) { xs.push(d.value[0]); ys.push(d.value[1]); });
+    });
+    // Lines that differ by orders of magnitude stay readable on a logarithmic axis.
+    const logY = Math.min.apply(null, ys) > 0 && Math.max.apply(null, ys) / Math.min.apply(null, ys) > 20;
     const opt = baseOption();
     opt.legend = { orient: 'vertical', left: 8, bottom: 0, itemHeight: 10, textStyle: { fontSize: 11 } };
     opt.grid = { left: 16, right: 24, top: 34, bottom: 56 + 20 * sw.series.length, containLabel: true };
     opt.xAxis = Object.assign({ type: logX && Math.min.apply(null, xs) > 0 ? 'log' : 'value',
       logBase: 2, splitLine: { lineStyle: { color: '#e2e8f0' } } }, axisName(xName, 26));
-    opt.yAxis = Object.assign({ type: 'value', axisLabel: { formatter: axisSi('') },
-      splitLine: { lineStyle: { color: '#e2e8f0' } } }, yName('tokens/s'));
+    opt.yAxis = Object.assign({ type: logY ? 'log' : 'value', axisLabel: { formatter: axisSi('') },
+      splitLine: { lineStyle: { color: '#e2e8f0' } } }, yName(logY ? 'tokens/s (log scale)' : 'tokens/s'));
     opt.series = sw.series;
     opt.tooltip.formatter = function (p) {
       const b = BENCH[p.data.bench];
@@ -695,7 +720,7 @@
           ['achieved', si(b.flops_per_s, 'FLOP/s')], ['median', fmtSeconds(b.median)]]);
       };
       makeChart(id, box, 330 + 20 * series.length, opt);
-      notes.forEach(function (n) { box.appendChild(notice(n.long, 'warn', 'ceilings')); });
+      notes.forEach(function (n) { box.appendChild(notice(n.long, 'warn compact', 'ceilings')); });
       ceilings.forEach(function (x) {
         const c = x.c;
         box.appendChild(el('p', { class: 'footnote' },
@@ -987,8 +1012,9 @@
         el('td', null, el('div', { class: 'mono' }, idNode(b.workload)),
           el('div', { class: 'muted small', text: where(b) })),
         el('td', null, stateBadge(b.state)),
-        el('td', null, notValid(b) ? el('span', { class: 'invalid', text: '✗ no' })
-          : el('span', { class: 'valid', text: '✓ yes' })),
+        el('td', null, notRun(b) ? el('span', { class: 'muted', text: 'not run' })
+          : notValid(b) ? el('span', { class: 'invalid', text: '✗ no' })
+            : el('span', { class: 'valid', text: '✓ yes' })),
         el('td', { class: 'why', text: why.length ? why.join('; ') : DASH }),
         el('td', { title: corrTitle, text: c ? c.text : DASH }),
         el('td', { class: 'small' }, checked),

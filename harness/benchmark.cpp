@@ -16,7 +16,9 @@
 #include "harness/counters_pass.hpp"
 #include "harness/energy_pass.hpp"
 #include "harness/latency.hpp"
+#include "harness/memory_summaries.hpp"
 #include "harness/reference_cache.hpp"
+#include "harness/scenario_benchmark.hpp"
 #include "harness/summaries.hpp"
 #include "harness/system_info.hpp"
 #include "harness/telemetry.hpp"
@@ -40,7 +42,10 @@ DeviceInfo find_device(const Backend& b, const std::string& id) {
               "backend " + std::string(b.name()) + " has no device '" + id + "'");
 }
 
-void save_tensors(const BenchmarkSpec& spec, const TensorSet& constants, const HostTensor& out) {
+// The inputs, the initial state (KV caches, as `<canonical name>.npy`, before the step writes its
+// slots) and the output: what an outside tool needs to rerun the benchmark and compare.
+void save_tensors(const BenchmarkSpec& spec, const Graph& g, const TensorSet& constants,
+                  const HostTensor& out) {
   std::string dir_name = spec.id();
   std::replace(dir_name.begin(), dir_name.end(), '/', '_');
   std::replace(dir_name.begin(), dir_name.end(), '@', '_');
@@ -50,6 +55,8 @@ void save_tensors(const BenchmarkSpec& spec, const TensorSet& constants, const H
   write_npy((dir / "token_ids.npy").string(), constants.at(names::token_ids));
   write_npy((dir / "position_ids.npy").string(), constants.at(names::position_ids));
   write_npy((dir / "output.npy").string(), out);
+  for (const TensorDesc* t : g.with_role(TensorRole::State))
+    write_npy((dir / (t->name + ".npy")).string(), constants.at(t->name));
 }
 
 // Correctness before timing. Returns the record; `first_output` is the timed executable's output
@@ -144,6 +151,8 @@ void inject_fault_if_requested(const std::string& id) {
 }
 
 BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
+  // Serving scenarios run many steps on a host schedule (harness/scenario_*.cpp).
+  if (!spec.workload.scenario.is_step()) return run_scenario_benchmark(spec);
   BenchmarkResult r;
   r.id = spec.id();
   r.backend = spec.backend;
@@ -155,6 +164,12 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     if (Support s = backend->supports(spec.workload); !s.ok) {
       r.state = State::Unimplemented;
       r.reason = s.reason;
+      return r;
+    }
+    // Before any constant is made: what cannot fit ends skipped with the numbers.
+    const MemoryRecorder memory(*backend, dev, spec.workload);
+    if (!memory.fits()) {
+      memory.skip(r);
       return r;
     }
     const std::optional<double> load_before = load_average();
@@ -170,7 +185,7 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     const HostTensor* oracle = nullptr;
     HostTensor oracle_store;
     Correctness c = check(spec, *backend, dev, *exe, first, oracle, oracle_store);
-    if (!spec.save_tensors_dir.empty()) save_tensors(spec, constants, first);
+    if (!spec.save_tensors_dir.empty()) save_tensors(spec, g, constants, first);
 
     const CollectorTarget target = collector_target(spec, dev);
     TelemetryRecorder telemetry(target);  // clocks, temperature, throttling during timing
@@ -207,6 +222,7 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     r.extra["energy"] = energy.block;
     r.validity = validity_of(lat, c, load_before, spec.settings.target_ci);
     apply_telemetry(*r.validity, seen);
+    memory.finish(r, *backend, dev, *exe);
     r.correctness = c;
     if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
       r.state = State::Failed;

@@ -17,6 +17,7 @@
 #include "harness/benchmark.hpp"
 #include "harness/ceilings.hpp"
 #include "harness/child_process.hpp"
+#include "harness/scenario_budget.hpp"
 #include "harness/system_info.hpp"
 #include "profilers/registry.hpp"
 #include "results/model/result_json.hpp"
@@ -189,6 +190,14 @@ RunPlan plan_run(const RunRequest& req) {
     throw Error(ErrorKind::BadInput, "--device: no device matches the selection; devices here: " +
                                          (have.empty() ? std::string("none") : have));
   }
+  // Backends left out of a default run for want of a device still say why.
+  if (req.backends.empty())
+    for (const auto& e : backend_registry()) {
+      if (std::find(backends.begin(), backends.end(), e.name) != backends.end()) continue;
+      auto b = e.make();
+      if (b->devices().empty())
+        unavailable.push_back({{"backend", e.name}, {"reason", b->unavailable_reason()}});
+    }
   for (const auto& [name, why] : backends_compiled_out())
     unavailable.push_back({{"backend", name}, {"reason", why}});
   plan.system["devices"] = devices;
@@ -274,7 +283,9 @@ BenchmarkResult run_isolated(const RunRequest& req, const PlannedBenchmark& p) {
   const std::string out_path = (dir / "result.json").string();
   fs::remove(out_path);
   std::ofstream(spec_path) << spec_to_json(p.spec).dump();
-  const double timeout = benchmark_timeout(p.spec.settings, req.timeout_s);
+  double timeout = benchmark_timeout(p.spec.settings, req.timeout_s);
+  if (req.timeout_s <= 0 && p.spec.settings.timeout_s <= 0)  // derived: serving scenarios run longer
+    timeout += scenario_time_allowance(p.spec.workload, p.spec.settings);
   ChildOutcome o = run_child({self_executable(), "__bench", "--spec", spec_path, "--out", out_path},
                              timeout);
   BenchmarkResult r;

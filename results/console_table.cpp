@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "results/console_scenarios.hpp"
 #include "results/text_format.hpp"
 
 namespace infermark {
@@ -64,6 +65,8 @@ std::string summary_table(const RunResult& run) {
   for (size_t i = 0; i < order.size(); ++i)
     out += (i ? ", " : "") + std::to_string(counts[size_t(order[i])]) + " " + to_string(order[i]);
   out += "\n";
+  if (const std::string scenarios = scenario_table(run); !scenarios.empty())
+    out += "\n" + scenarios;  // TTFT, TPOT and QPS of serving scenarios
   return out;
 }
 

@@ -10,7 +10,8 @@ namespace infermark {
 
 // Columns: workload, backend:device, state, median (host latency, auto-scaled µs/ms/s),
 // tokens/s, GFLOP/s, correctness ("pass 2.3e-12": verdict and nmse). Ends with a line like
-// "2 benchmarks: 1 passed, 0 mistrusted, 0 failed, 1 unimplemented, 0 skipped".
+// "2 benchmarks: 1 passed, 0 mistrusted, 0 failed, 1 unimplemented, 0 skipped", then the
+// serving scenarios' table (console_scenarios.hpp) when the run has any.
 std::string summary_table(const RunResult& run);
 
 // "6.11 ms", "850 µs", "1.25 s": three significant digits in the largest unit that keeps the

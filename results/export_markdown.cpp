@@ -54,6 +54,67 @@ std::string system_line(const RunResult& r) {
   return parts;
 }
 
+// "1.23 GB": SI units, three significant digits; "-" without the summary.
+std::string bytes_cell(const BenchmarkResult& b, const std::string& tag) {
+  const Summary* s = find_summary(b, tag);
+  if (!s || !std::isfinite(s->value)) return "-";
+  if (s->value == 0) return "0 B";
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = s->value;
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  return three_digits(v) + " " + units[u];
+}
+
+// The memory table (issue 14): measured beside the cost model's expected sizes, per benchmark
+// that has memory summaries; the validity's memory flags as a footnote.
+std::string memory_table(const RunResult& r) {
+  std::string rows;
+  std::vector<std::string> flags;
+  for (const BenchmarkResult& b : r.benchmarks) {
+    if (!find_summary(b, "memory/expected/weights")) continue;
+    std::string flag_cell = "-";
+    if (b.validity) {
+      auto m = b.validity->extra.find("memory");
+      if (m != b.validity->extra.end() && m->is_object() && m->contains("flags") &&
+          (*m)["flags"].is_array() && !(*m)["flags"].empty()) {
+        std::string all;
+        for (const auto& f : (*m)["flags"]) all += (all.empty() ? "" : "; ") + f.get<std::string>();
+        flags.push_back(b.id + ": " + all);
+        flag_cell = "[m" + std::to_string(flags.size()) + "]";
+      }
+    }
+    rows += "| " + cell(workload_id(b)) + " | " + cell(b.backend + ":" + b.device) + " | " +
+            bytes_cell(b, "memory/host/peak_rss") + " | " + bytes_cell(b, "memory/device/total") +
+            " | " + bytes_cell(b, "memory/device/weights") + " / " +
+            bytes_cell(b, "memory/expected/weights") + " | " +
+            bytes_cell(b, "memory/device/kv_cache") + " / " +
+            bytes_cell(b, "memory/expected/kv_cache") + " | " +
+            bytes_cell(b, "memory/device/activations") + " / " +
+            bytes_cell(b, "memory/expected/largest_activation") + " | " +
+            bytes_cell(b, "memory/device/free_before") + " → " +
+            bytes_cell(b, "memory/device/free_after") + " | " +
+            value_cell(b, "throughput/tokens_per_s", 1) + " | " + flag_cell + " |\n";
+  }
+  if (rows.empty()) return "";
+  std::string out =
+      "\nMemory (measured / expected by the cost model at the workload precision; activations "
+      "include workspace, expected is the largest one):\n\n"
+      "| workload | backend:device | peak RSS | device total | weights | KV cache | activations | "
+      "device free before → after | tokens/s | flags |\n"
+      "|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n" +
+      rows;
+  if (!flags.empty()) {
+    out += "\n";
+    for (size_t i = 0; i < flags.size(); ++i)
+      out += "- [m" + std::to_string(i + 1) + "] " + cell(flags[i]) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string export_markdown(const std::vector<NamedRun>& runs) {
@@ -97,6 +158,7 @@ std::string export_markdown(const std::vector<NamedRun>& runs) {
         out += "- [" + std::to_string(i + 1) + "] " + cell(notes[i]->id) + ": " +
                cell(notes[i]->reason) + "\n";
     }
+    out += memory_table(r);
   }
   return out;
 }

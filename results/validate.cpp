@@ -8,6 +8,8 @@
 
 #include "common/error.hpp"
 #include "results/model/statistics.hpp"
+#include "results/validate_scenario.hpp"
+#include "results/validate_memory.hpp"
 #include "suites/cost_model.hpp"
 #include "suites/graph.hpp"
 #include "suites/workload.hpp"
@@ -46,6 +48,10 @@ class Checker {
     check_rates();
     check_state();
     check_counters_and_energy();
+    check_memory(b_, workload_ ? &*workload_ : nullptr, [this](const std::string& m) { problem(m); });
+    std::vector<std::string> scenario;
+    check_scenario_result(b_, scenario);  // serving scenarios: summaries vs per-request data
+    for (const std::string& p : scenario) problem(p);
   }
 
  private:
@@ -81,6 +87,7 @@ class Checker {
       return;
     }
     layers_ = w.layers;
+    workload_ = w;
     if (w.id() != workload_string("id"))
       problem("workload id " + quoted(workload_string("id")) +
               " does not match the id of its definition, " + quoted(w.id()));
@@ -271,6 +278,7 @@ class Checker {
   const nlohmann::json& wj_;
   std::vector<std::string>& out_;
   std::optional<int> layers_;
+  std::optional<Workload> workload_;
   std::optional<int64_t> tokens_;
   std::optional<int64_t> flops_;
   std::optional<int64_t> min_bytes_;

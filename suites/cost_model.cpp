@@ -112,4 +112,34 @@ WorkloadCost workload_cost(const Graph& g) {
   return wc;
 }
 
+MemoryCost memory_cost(const Graph& g) {
+  MemoryCost m;
+  m.elem_bytes = bytes_per_element(g.workload.precision);
+  for (const auto& t : g.tensors) {
+    const int64_t n = numel(t);
+    if (t.dtype == DType::I32) {
+      m.id_bytes += n * 4;
+      continue;
+    }
+    switch (t.role) {
+      case TensorRole::Weight:
+        m.weight_elems += n;
+        m.largest_weight_elems = std::max(m.largest_weight_elems, n);
+        break;
+      case TensorRole::State:
+        m.kv_elems += n;
+        m.largest_kv_elems = std::max(m.largest_kv_elems, n);
+        break;
+      case TensorRole::Activation:
+      case TensorRole::Output:
+        m.activation_elems += n;
+        m.largest_activation_elems = std::max(m.largest_activation_elems, n);
+        break;
+      case TensorRole::Input:
+        break;
+    }
+  }
+  return m;
+}
+
 }  // namespace infermark

@@ -147,7 +147,12 @@ std::string model_list(const std::map<std::string, ModelConfig>& models) {
 void expand_workload(const json& j, const jf::At& at, const Suite& suite,
                      std::vector<std::pair<Workload, std::string>>& out) {
   jf::object(j, at);
-  jf::check_keys(j, at, {"model", "phase", "batch", "seq", "context", "precision", "layers"});
+  jf::check_keys(j, at, {"model", "phase", "batch", "seq", "context", "precision", "layers",
+                         "scenario", "prompt", "generate", "buckets", "target_qps", "requests",
+                         "ttft_p99_ms", "tpot_p99_ms", "find_max_qps"});
+  // Serving scenarios (generate, server, offline) take prompt/generate instead of phase/seq.
+  const std::vector<Scenario> scenarios = scenarios_from_json(j, at.file, at.pointer, true);
+  const bool serving = !scenarios.front().is_step();
 
   const json& model_v = jf::require(j, at, "model", "a built-in model name or one under /models");
   std::string model_name = jf::string(model_v, at / "model");
@@ -172,12 +177,14 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
   std::function<int(const json&, const jf::At&)> size_of = jf::positive_int;
   std::function<int(const json&, const jf::At&)> context_of = jf::non_negative_int;
 
-  auto phases = axis<Phase>(jf::require(j, at, "phase", "encode, prefill or decode, or a list"),
-                            at / "phase", phase_of);
+  auto phases = serving ? Axis<Phase>{{{Phase::Prefill, (at / "scenario").pointer}}}
+                        : axis<Phase>(jf::require(j, at, "phase", "encode, prefill or decode, or a list"),
+                                      at / "phase", phase_of);
   auto batches = axis<int>(jf::require(j, at, "batch", "a positive integer or a list of them"),
                            at / "batch", size_of);
-  auto seqs = axis<int>(jf::require(j, at, "seq", "a positive integer or a list of them"),
-                        at / "seq", size_of);
+  auto seqs = serving ? Axis<int>{{{1, (at / "prompt").pointer}}}  // set per scenario below
+                      : axis<int>(jf::require(j, at, "seq", "a positive integer or a list of them"),
+                                  at / "seq", size_of);
   Axis<int> contexts{{{0, (at / "context").pointer}}};
   if (auto* v = jf::find(j, "context")) contexts = axis<int>(*v, at / "context", context_of);
   auto precisions = axis<Precision>(
@@ -186,24 +193,27 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
   Axis<int> layers{{{model->layers, (at / "layers").pointer}}};  // full depth by default
   if (auto* v = jf::find(j, "layers")) layers = axis<int>(*v, at / "layers", size_of);
 
-  // Cartesian product, the first key outermost: phase, batch, seq, context, precision, layers.
+  // Cartesian product, the first key outermost: phase, batch, seq, context, precision, layers,
+  // then a scenario's own sweeps (prompt, generate, target_qps).
   for (const auto& [phase, p0] : phases.values)
     for (const auto& [batch, p1] : batches.values)
       for (const auto& [seq, p2] : seqs.values)
         for (const auto& [context, p3] : contexts.values)
           for (const auto& [precision, p4] : precisions.values)
-            for (const auto& [nlayers, p5] : layers.values) {
-              Workload w;
-              w.model = *model;
-              w.phase = phase;
-              w.batch = batch;
-              w.seq = seq;
-              w.context = context;
-              w.precision = precision;
-              w.layers = nlayers;
-              validate_workload(w, at.file, at.pointer);
-              out.push_back({std::move(w), at.pointer});
-            }
+            for (const auto& [nlayers, p5] : layers.values)
+              for (const Scenario& scenario : scenarios) {
+                Workload w;
+                w.model = *model;
+                w.phase = phase;
+                w.batch = batch;
+                w.seq = serving ? scenario.prompt.max : seq;
+                w.context = context;
+                w.precision = precision;
+                w.layers = nlayers;
+                w.scenario = scenario;
+                validate_workload(w, at.file, at.pointer);
+                out.push_back({std::move(w), at.pointer});
+              }
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ Precision precision_from_string(const std::string& s) {
 int bytes_per_element(Precision p) { return p == Precision::F32 ? 4 : 2; }
 
 std::string Workload::id() const {
+  if (!scenario.is_step())
+    return model.name + "/" + to_string(scenario.kind) + "/b" + std::to_string(batch) + "/" +
+           scenario_id_segment(scenario) + "/" + to_string(precision) + "/l" +
+           std::to_string(layers);
   std::string s = model.name + "/" + to_string(phase) + "/b" + std::to_string(batch) + "/s" +
                   std::to_string(seq);
   if (phase == Phase::Decode) s += "/c" + std::to_string(context);
@@ -58,12 +62,13 @@ nlohmann::ordered_json definition_json(const Workload& w) {
   nlohmann::ordered_json j;
   j["model"] = model_to_json(w.model);
   j["phase"] = to_string(w.phase);
-  j["scenario"] = "step";
+  j["scenario"] = to_string(w.scenario.kind);
   j["batch"] = w.batch;
   j["seq"] = w.seq;
   j["context"] = w.context;
   j["precision"] = to_string(w.precision);
   j["layers"] = w.layers;
+  scenario_to_json(w.scenario, j);  // nothing for step workloads, so their hashes are unchanged
   return j;
 }
 

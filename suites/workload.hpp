@@ -6,6 +6,7 @@
 #include <string>
 
 #include "suites/model_config.hpp"
+#include "suites/scenario.hpp"
 
 namespace infermark {
 
@@ -26,8 +27,13 @@ struct Workload {
   int context = 0;   // KV-cache entries already present (decode)
   Precision precision = Precision::F32;
   int layers = 0;    // layers actually run (1 … model.layers)
+  // Step (default): the step above, repeated. A serving scenario (generate, server, offline)
+  // runs requests of its own prompt and generate lengths; phase, seq and context then describe
+  // its widest prefill step (prefill, the longest prompt, context 0) and batch its batch.
+  Scenario scenario;
 
-  // Canonical id, e.g. "bert-base/encode/b1/s128/f32/l1" (decode adds "/c<context>").
+  // Canonical id, e.g. "bert-base/encode/b1/s128/f32/l1" (decode adds "/c<context>"); serving
+  // scenarios: "gpt2/server/b4/p32/g16/q4/f32/l2" (see scenario_id_segment).
   std::string id() const;
   // "sha256:…" of the canonical JSON of the full definition (model included).
   std::string hash() const;

@@ -24,6 +24,9 @@ void validate_workload(const Workload& w, const std::string& file, const std::st
     (at / "layers").fail("expected 1 ≤ layers ≤ " + std::to_string(m.layers) + " (the depth of " +
                          m.name + "), got " + std::to_string(w.layers));
 
+  // A serving scenario's phase is derived: its own checks name the keys the user wrote.
+  validate_scenario(w.scenario, m, w.batch, file, pointer);
+
   if (m.family == Family::Encoder && w.phase != Phase::Encode)
     (at / "phase").fail(m.name + " is an encoder: expected phase \"encode\", got \"" +
                         to_string(w.phase) + "\"");
@@ -70,9 +73,7 @@ Workload workload_from_json(const nlohmann::json& j, const std::string& file,
 
   w.phase = jf::enum_value(jf::require(j, at, "phase", "encode, prefill or decode"), at / "phase",
                            {Phase::Encode, Phase::Prefill, Phase::Decode});
-  if (auto* v = jf::find(j, "scenario"); v && !(v->is_string() && *v == "step"))
-    (at / "scenario").fail("expected \"step\" (the only scenario this version runs), got " +
-                           jf::describe(*v));
+  w.scenario = scenarios_from_json(j, file, pointer, false).front();
   w.batch = jf::positive_int(jf::require(j, at, "batch", "a positive integer"), at / "batch");
   w.seq = jf::positive_int(jf::require(j, at, "seq", "a positive integer"), at / "seq");
   w.context = 0;
@@ -81,6 +82,15 @@ Workload workload_from_json(const nlohmann::json& j, const std::string& file,
                                at / "precision", {Precision::F32, Precision::BF16, Precision::F16});
   w.layers = w.model.layers;
   if (auto* v = jf::find(j, "layers")) w.layers = jf::positive_int(*v, at / "layers");
+  // A serving scenario's phase, seq and context are derived: they must say what they derive from.
+  if (!w.scenario.is_step()) {
+    if (w.phase != Phase::Prefill)
+      (at / "phase").fail("expected \"prefill\" (a " + to_string(w.scenario.kind) +
+                          " workload's widest step), got \"" + to_string(w.phase) + "\"");
+    if (w.seq != w.scenario.prompt.max)
+      (at / "seq").fail("expected seq = the longest prompt (" +
+                        std::to_string(w.scenario.prompt.max) + "), got " + std::to_string(w.seq));
+  }
 
   validate_workload(w, file, pointer);
   return w;

@@ -1,6 +1,7 @@
 #include "backends/cuda/cuda_backend.hpp"
 
 #include "backends/cuda/cuda_executable.hpp"
+#include "backends/cuda/cuda_memory.hpp"
 #include "backends/cuda/launch_shapes.hpp"
 #include "common/error.hpp"
 
@@ -42,6 +43,12 @@ std::unique_ptr<Executable> CudaBackend::compile(const Graph& graph, const Tenso
   }
   throw Error(ErrorKind::Unavailable, "cuda backend has no device '" + device.id + "'" +
                                           (list_.gpus.empty() ? ": " + list_.reason : ""));
+}
+
+DeviceLimits CudaBackend::limits(const DeviceInfo& device) const {
+  for (const auto& g : list_.gpus)
+    if (g.info.id == device.id) return cuda::device_limits(g);
+  return {};
 }
 
 std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }

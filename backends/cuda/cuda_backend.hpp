@@ -18,6 +18,7 @@ class CudaBackend : public Backend {
   Support supports(const Workload& w) const override;
   std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,
                                       const DeviceInfo& device, const CompileOptions& options) override;
+  DeviceLimits limits(const DeviceInfo& device) const override;
 
  private:
   cuda::DeviceList list_;

@@ -54,6 +54,9 @@ CudaExecutable::CudaExecutable(const Graph& graph, const TensorSet& constants, c
     arena_ = DeviceBuffer(total);
     upload();
     prepare();
+    std::vector<NamedBytes> named;
+    for (const auto& t : plan_.tensors) named.push_back({t.name, int64_t(t.bytes)});
+    memory_ = arena_usage(graph, named, arena_.bytes(), workspace_.bytes());
     capture();
     // Everything set up so far (uploads, graph upload) is finished before the first run.
     IM_CUDA_CHECK(cudaStreamSynchronize(stream_));

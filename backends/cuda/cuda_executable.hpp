@@ -35,6 +35,7 @@ class CudaExecutable : public Executable {
   std::optional<double> device_seconds_last() override { return device_seconds_; }
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
+  MemoryUsage memory_usage() const override { return memory_; }
 
   const Plan& plan() const { return plan_; }
   bool replays_graph() const { return exec_ != nullptr; }
@@ -66,6 +67,7 @@ class CudaExecutable : public Executable {
   bool fault_ = false;
   bool pending_ = false;
   std::optional<double> device_seconds_;
+  MemoryUsage memory_;  // cudaMalloc sizes by purpose (cuda_memory.hpp)
 };
 
 }  // namespace infermark::cuda

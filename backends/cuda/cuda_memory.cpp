@@ -6,7 +6,9 @@
 
 #include <cstring>
 
+#include "backends/cuda/cublaslt_matmul.hpp"
 #include "backends/cuda/cuda_check.hpp"
+#include "backends/cuda/cuda_devices.hpp"
 
 namespace infermark::cuda {
 
@@ -35,6 +37,37 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
     o.bytes_ = 0;
   }
   return *this;
+}
+
+MemoryUsage arena_usage(const Graph& graph, const std::vector<NamedBytes>& tensors,
+                        size_t arena_bytes, size_t workspace_bytes) {
+  MemoryUsage u;
+  add_by_role(u, graph, tensors);
+  int64_t placed = 0;
+  for (const auto& t : tensors) placed += t.bytes;
+  u.workspace += int64_t(arena_bytes) - placed + int64_t(workspace_bytes);
+  u.source = "cudaMalloc sizes: the tensor arena (split by tensor) and the cuBLASLt workspace";
+  return u;
+}
+
+DeviceLimits device_limits(const Gpu& gpu) {
+  DeviceLimits l;
+  l.total_bytes = int64_t(gpu.total_memory);
+  l.memory_source = "cudaGetDeviceProperties totalGlobalMem";
+  l.holds_all_activations = true;
+  l.reserved_bytes = int64_t(kMaxWorkspaceBytes);
+  size_t free = 0, total = 0;
+  cudaError_t e = cudaSetDevice(gpu.ordinal);
+  if (e == cudaSuccess) e = cudaMemGetInfo(&free, &total);
+  if (e == cudaSuccess) {
+    l.total_bytes = int64_t(total);
+    l.free_bytes = int64_t(free);
+    l.memory_source = "cudaMemGetInfo";
+  } else {
+    cudaGetLastError();
+    l.memory_source += std::string("; free: unknown (cudaMemGetInfo: ") + cudaGetErrorName(e) + ")";
+  }
+  return l;
 }
 
 size_t layout_offsets(const std::vector<size_t>& sizes, std::vector<size_t>& offsets) {

@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "backends/cuda/cuda_types.hpp"
+#include "backends/memory_usage.hpp"
 
 namespace infermark::cuda {
+
+struct Gpu;
 
 class DeviceBuffer {
  public:
@@ -32,6 +35,16 @@ class DeviceBuffer {
 // assumes by default); returns the total size.
 size_t layout_offsets(const std::vector<size_t>& sizes, std::vector<size_t>& offsets);
 constexpr size_t kAlignment = 256;
+
+// An executable's cudaMalloc sizes by purpose (issue 14): each tensor of the arena by its graph
+// role (names the graph does not declare, and the arena's alignment padding, are workspace),
+// plus the cuBLASLt workspace.
+MemoryUsage arena_usage(const Graph& graph, const std::vector<NamedBytes>& tensors,
+                        size_t arena_bytes, size_t workspace_bytes);
+
+// The GPU's memory for the fit check: cudaMemGetInfo's total and free (this creates the CUDA
+// context), one arena holding every tensor, plus the largest cuBLASLt workspace.
+DeviceLimits device_limits(const Gpu& gpu);
 
 // f32 values in the storage format (raw bytes, 4 or 2 per value).
 std::vector<std::byte> to_storage(const float* src, size_t n, Storage s);

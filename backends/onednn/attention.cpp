@@ -214,6 +214,8 @@ std::unique_ptr<Step> make_attention_step(const Op& op, BuildEnv& env) {
     shapes.push_back({r0, rows, keys});
   }
   if (masked) step->mask = AlignedBuffer(size_t(mask_elems) * sizeof(float));
+  env.tensors.note_workspace(step->q_packed.bytes() + step->out_packed.bytes() +
+                             step->scores.bytes() + step->probs.bytes() + step->mask.bytes());
 
   // The primitives of a tile shape: QKᵀ (scale and mask fused), softmax, PV.
   struct TilePds {

@@ -62,6 +62,13 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
   record_.note("scratchpad_bytes", scratchpad_.bytes());
 }
 
+MemoryUsage OnednnExecutable::memory_usage() const {
+  MemoryUsage u = tensors_->memory_usage();
+  u.workspace += int64_t(scratchpad_.bytes());
+  u.source = "oneDNN backend's buffers (tensors, reordered weights, attention tiles) and scratchpad";
+  return u;
+}
+
 std::unique_ptr<Step> OnednnExecutable::build(const PlannedStep& planned, BuildEnv& env) {
   const Op& op = *planned.op;
   try {

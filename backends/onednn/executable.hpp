@@ -24,6 +24,8 @@ class OnednnExecutable : public Executable {
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
   std::vector<BreakdownEntry> measure_breakdown() override;
+  // Tensors, reordered weights and attention tiles by purpose; the scratchpad is workspace.
+  MemoryUsage memory_usage() const override;
 
   const ImplementationRecord& record() const { return record_; }
 

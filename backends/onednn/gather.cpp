@@ -73,6 +73,7 @@ std::unique_ptr<Step> make_embedding_step(const Op& op, BuildEnv& env) {
   const HostTensor& table = env.tensors.host(op.inputs[0]);
   AlignedBuffer copy(table.f32.size() * dt_size(out.type));
   convert_from_f32(table.f32.data(), out.type, copy.data(), table.f32.size());
+  env.tensors.note_weights(copy.bytes());
   env.record.own_kernel("embedding");
   return std::make_unique<EmbeddingStep>(std::move(copy), hidden, id, out);
 }

@@ -74,6 +74,7 @@ std::unique_ptr<Step> make_matmul_step(const PlannedStep& planned, BuildEnv& env
       bias_md = dense({1, N}, dt::f32);
       bias_buf = AlignedBuffer(size_t(N) * sizeof(float));
       convert_from_f32(b.f32.data(), dt::f32, bias_buf.data(), size_t(N));
+      tt.note_weights(bias_buf.bytes());
       bias_ptr = bias_buf.data();
     } else {
       bias_md = dense({1, N}, act);
@@ -99,6 +100,7 @@ std::unique_ptr<Step> make_matmul_step(const PlannedStep& planned, BuildEnv& env
     const HostTensor& w = tt.host(op.inputs[1]);
     memory user(strided({K, N}, dt::f32, {1, K}), env.eng, const_cast<float*>(w.f32.data()));
     w_buf = AlignedBuffer(pd.weights_desc().get_size());
+    tt.note_weights(w_buf.bytes());
     w_mem = memory(pd.weights_desc(), env.eng, w_buf.data());
     dnnl::reorder(user, w_mem).execute(env.stream, user, w_mem);
     env.stream.wait();

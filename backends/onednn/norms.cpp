@@ -31,6 +31,7 @@ NormOperands operands(const Op& op, BuildEnv& env, size_t n_params) {
     if (!env.tensors.is_constant(name)) fail(op, name + " must be a constant (a weight)");
     AlignedBuffer b(size_t(h) * sizeof(float));
     convert_from_f32(env.tensors.host(name).f32.data(), dt::f32, b.data(), size_t(h));
+    env.tensors.note_weights(b.bytes());
     o.params.push_back(std::move(b));
   }
   return o;
@@ -106,6 +107,7 @@ std::unique_ptr<Step> make_layer_norm_step(const Op& op, BuildEnv& env) {
                                  std::pair{DNNL_ARG_VARIANCE, pd.variance_desc()}}) {
     if (smd.get_size() == 0) continue;
     o.params.emplace_back(smd.get_size());
+    env.tensors.note_workspace(smd.get_size());
     call.arg(arg, memory(smd, env.eng, o.params.back().data()));
   }
   env.scratchpad.attach(call, pd);

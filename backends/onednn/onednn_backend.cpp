@@ -1,5 +1,6 @@
 #include "backends/onednn/onednn_backend.hpp"
 
+#include "backends/memory_usage.hpp"
 #include "backends/onednn/cpu_info.hpp"
 #include "common/cpu_model.hpp"
 #include "backends/onednn/executable.hpp"
@@ -52,6 +53,13 @@ class OnednnBackend : public Backend {
     }
     const int threads = options.threads > 0 ? options.threads : onednn::default_threads();
     return std::make_unique<onednn::OnednnExecutable>(graph, constants, threads);
+  }
+
+  // Host RAM; tensors are allocated on first use, each in its own buffer (no reuse).
+  DeviceLimits limits(const DeviceInfo&) const override {
+    DeviceLimits l = host_memory_limits();
+    l.holds_all_activations = true;
+    return l;
   }
 };
 

@@ -74,6 +74,7 @@ std::unique_ptr<Step> make_rope_step(const Op& op, BuildEnv& env) {
   }
   const int64_t half = a.head_dim / 2, n = (int64_t(max_pos) + 1) * half;
   AlignedBuffer cos_t(size_t(n) * sizeof(float)), sin_t(size_t(n) * sizeof(float));
+  env.tensors.note_workspace(cos_t.bytes() + sin_t.bytes());
   auto* c = static_cast<float*>(cos_t.data());
   auto* s = static_cast<float*>(sin_t.data());
   for (int64_t q = 0; q <= max_pos; ++q) {

@@ -93,6 +93,20 @@ const HostTensor& TensorTable::host(const std::string& name) const {
   return t;
 }
 
+MemoryUsage TensorTable::memory_usage() const {
+  MemoryUsage u = owned_;
+  u.measured = true;
+  for (const auto& [name, t] : tensors_) {
+    const int64_t bytes = int64_t(t->buffer.bytes());
+    switch (t->desc.role) {
+      case TensorRole::Weight: u.weights += bytes; break;
+      case TensorRole::State: u.kv_cache += bytes; break;
+      default: u.activations += bytes; break;
+    }
+  }
+  return u;
+}
+
 Tensor& TensorTable::get(const std::string& name) {
   if (auto it = tensors_.find(name); it != tensors_.end()) return *it->second;
   auto t = std::make_unique<Tensor>();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/backend.hpp"
 #include "backends/onednn/dnnl_util.hpp"
 #include "suites/graph.hpp"
 #include "suites/tensor.hpp"
@@ -94,7 +95,15 @@ class TensorTable {
   // no longer work (they throw an Internal Error instead of reading freed memory).
   void forget_constants() { constants_ = nullptr; }
 
+  // Buffers that steps allocate and own (reordered weights, attention tiles), noted when they
+  // allocate them so memory_usage() counts every byte the executable holds.
+  void note_weights(size_t bytes) { owned_.weights += int64_t(bytes); }
+  void note_workspace(size_t bytes) { owned_.workspace += int64_t(bytes); }
+  // The table's buffers by their tensor's role, plus the noted ones (the scratchpad is not here).
+  MemoryUsage memory_usage() const;
+
  private:
+  MemoryUsage owned_;
   std::map<std::string, TensorDesc> descs_;
   std::map<std::string, std::unique_ptr<Tensor>> tensors_;
   const TensorSet* constants_;

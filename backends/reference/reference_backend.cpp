@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include "backends/memory_usage.hpp"
 #include "backends/reference/reference_executable.hpp"
 #include "common/cpu_model.hpp"
 
@@ -29,6 +30,14 @@ class ReferenceBackend : public Backend {
                                       const DeviceInfo&, const CompileOptions& options) override {
     if (options.threads > 0) openblas_set_num_threads(options.threads);
     return std::make_unique<ref::ReferenceExecutable>(graph, constants);
+  }
+
+  // Host RAM; every tensor is held in f64 (ids in i32), each intermediate in its own buffer.
+  DeviceLimits limits(const DeviceInfo&) const override {
+    DeviceLimits l = host_memory_limits();
+    l.float_bytes = sizeof(double);
+    l.holds_all_activations = true;
+    return l;
   }
 };
 

@@ -243,6 +243,22 @@ HostTensor ReferenceExecutable::output() {
   return t;
 }
 
+MemoryUsage ReferenceExecutable::memory_usage() const {
+  MemoryUsage u;
+  u.measured = true;
+  u.source = "reference backend's buffers (std::vector sizes: f64 floats, i32 ids)";
+  for (const auto& [name, b] : buffers_) {
+    const int64_t bytes = int64_t(b.f64.size() * sizeof(double) + b.i32.size() * sizeof(int32_t));
+    switch (b.desc.role) {
+      case TensorRole::Weight: u.weights += bytes; break;
+      case TensorRole::State: u.kv_cache += bytes; break;
+      default: u.activations += bytes; break;
+    }
+  }
+  u.workspace = int64_t(scores_.size() * sizeof(double));
+  return u;
+}
+
 nlohmann::ordered_json ReferenceExecutable::implementation() const {
   return {{"gemm", std::string("cblas_dgemm (OpenBLAS ") + openblas_get_config() + ")"},
           {"gemm_threads", openblas_get_num_threads()},

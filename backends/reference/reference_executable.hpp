@@ -21,6 +21,8 @@ class ReferenceExecutable : public Executable {
   std::optional<double> device_seconds_last() override { return std::nullopt; }
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
+  // Every buffer (f64 floats, i32 ids) by its tensor's role; the attention scratch is workspace.
+  MemoryUsage memory_usage() const override;
 
  private:
   struct Buffer {

@@ -300,6 +300,24 @@ HostTensor VulkanExecutable::output() {
   return h;
 }
 
+MemoryUsage VulkanExecutable::memory_usage() const {
+  MemoryUsage u;
+  u.measured = true;
+  u.source = "vkAllocateMemory sizes of the device-local blocks, split by the buffers bound in them";
+  int64_t placed = 0;
+  for (size_t i = 0; i < plan_.tensors.size(); ++i) {
+    const PlanTensor& t = plan_.tensors[i];
+    const int64_t bytes = int64_t(tensors_->size(buffer_[i]));
+    placed += bytes;
+    if (!t.derived.empty()) u.workspace += bytes;
+    else if (t.role == TensorRole::Weight) u.weights += bytes;
+    else if (t.role == TensorRole::State) u.kv_cache += bytes;
+    else u.activations += bytes;
+  }
+  u.workspace += int64_t(tensors_->total_bytes()) - placed;  // the dummy binding and padding
+  return u;
+}
+
 nlohmann::ordered_json VulkanExecutable::implementation() const {
   const PhysicalDevice& pd = device_->physical();
   nlohmann::ordered_json j;

@@ -24,6 +24,9 @@ class VulkanExecutable : public Executable {
   std::optional<double> device_seconds_last() override { return device_seconds_; }
   HostTensor output() override;
   nlohmann::ordered_json implementation() const override;
+  // The device-local blocks (vkAllocateMemory sizes), split by the buffers placed in them: each
+  // tensor by its graph role; derived tables, the dummy binding and alignment padding are workspace.
+  MemoryUsage memory_usage() const override;
 
   // Per op: the time from the previous op's end timestamp to its own (a timestamp follows every
   // step; an op lowered to several steps, e.g. cached attention's copies and dispatch, is summed).

@@ -1,5 +1,6 @@
 #include "backends/vulkan/vk_memory.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -37,6 +38,63 @@ bool tensors_host_visible(const PhysicalDevice& d) {
   return false;
 }
 
+namespace {
+
+// maxMemoryAllocationSize (Vulkan 1.1), and maxBufferSize where the device has Vulkan 1.3.
+VkDeviceSize largest_buffer(const PhysicalDevice& d) {
+  auto m3 = init<VkPhysicalDeviceMaintenance3Properties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES);
+  auto m4 = init<VkPhysicalDeviceMaintenance4Properties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_4_PROPERTIES);
+  auto props = init<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+  props.pNext = &m3;
+  const bool v13 = d.props.apiVersion >= VK_API_VERSION_1_3;
+  if (v13) m3.pNext = &m4;
+  vkGetPhysicalDeviceProperties2(d.handle, &props);
+  VkDeviceSize limit = m3.maxMemoryAllocationSize;
+  if (v13 && m4.maxBufferSize > 0) limit = std::min(limit, m4.maxBufferSize);
+  return limit;
+}
+
+bool has_memory_budget(const PhysicalDevice& d) {
+  uint32_t n = 0;
+  if (vkEnumerateDeviceExtensionProperties(d.handle, nullptr, &n, nullptr) != VK_SUCCESS) return false;
+  std::vector<VkExtensionProperties> ext(n);
+  if (vkEnumerateDeviceExtensionProperties(d.handle, nullptr, &n, ext.data()) < 0) return false;
+  for (const auto& e : ext)
+    if (std::strcmp(e.extensionName, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+DeviceLimits device_limits(const PhysicalDevice& d) {
+  DeviceLimits l;
+  // Tensors live in one memory type, so in one heap: the largest device-local one.
+  int heap = -1;
+  for (uint32_t i = 0; i < d.memory.memoryHeapCount; ++i) {
+    if (!(d.memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)) continue;
+    if (heap < 0 || d.memory.memoryHeaps[i].size > d.memory.memoryHeaps[heap].size) heap = int(i);
+  }
+  if (heap >= 0) l.total_bytes = int64_t(d.memory.memoryHeaps[heap].size);
+  l.memory_source = "largest device-local heap (VkPhysicalDeviceMemoryProperties)";
+  if (heap >= 0 && has_memory_budget(d)) {
+    auto budget = init<VkPhysicalDeviceMemoryBudgetPropertiesEXT>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT);
+    auto mem = init<VkPhysicalDeviceMemoryProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2);
+    mem.pNext = &budget;
+    vkGetPhysicalDeviceMemoryProperties2(d.handle, &mem);
+    const VkDeviceSize b = budget.heapBudget[heap], used = budget.heapUsage[heap];
+    l.free_bytes = int64_t(b > used ? b - used : 0);
+    l.memory_source += "; free: VK_EXT_memory_budget heapBudget - heapUsage";
+  } else {
+    l.memory_source += "; free: unknown (no VK_EXT_memory_budget on this device)";
+  }
+  l.max_allocation_bytes = int64_t(largest_buffer(d));
+  l.max_binding_bytes = int64_t(d.props.limits.maxStorageBufferRange);
+  l.weights_sliced = true;
+  l.host_memory = d.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  l.holds_all_activations = true;
+  return l;
+}
+
 BufferPool::BufferPool(std::shared_ptr<Device> device, MemoryUse use)
     : device_(std::move(device)), use_(use) {}
 
@@ -55,6 +113,12 @@ size_t BufferPool::add(VkDeviceSize bytes) {
   ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   Buffer b;
   b.size = ci.size;
+  if (const VkDeviceSize max = largest_buffer(device_->physical()); ci.size > max) {
+    throw Error(ErrorKind::Unavailable,
+                "vulkan: a tensor of " + std::to_string(ci.size) + " bytes exceeds device " +
+                    device_->physical().id + "'s largest buffer (maxMemoryAllocationSize / maxBufferSize " +
+                    std::to_string(max) + " bytes)");
+  }
   IM_VK_CHECK(vkCreateBuffer(device_->handle(), &ci, nullptr, &b.handle));
   buffers_.push_back(b);
   return buffers_.size() - 1;
@@ -120,6 +184,17 @@ void BufferPool::allocate() {
     buffers_[i].offset = off;
     used = off + reqs[i].size;
     block_sizes_.back() = used;
+  }
+  // A block above the device's limit would fail (or be rejected by validation) in
+  // vkAllocateMemory: say so with the numbers instead, before allocating anything.
+  const VkDeviceSize max_block = largest_buffer(device_->physical());
+  for (VkDeviceSize bytes : block_sizes_) {
+    if (bytes > max_block) {
+      throw Error(ErrorKind::Unavailable,
+                  "vulkan: a buffer of " + std::to_string(bytes) + " bytes exceeds device " +
+                      device_->physical().id + "'s largest allocation (maxMemoryAllocationSize / maxBufferSize " +
+                      std::to_string(max_block) + " bytes)");
+    }
   }
   for (VkDeviceSize bytes : block_sizes_) {
     auto ai = init<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);

@@ -61,6 +61,12 @@ class BufferPool {
   bool host_visible_ = false, coherent_ = true;
 };
 
+// The device's memory for the fit check: the largest device-local heap, its budget where
+// VK_EXT_memory_budget is present (free = heapBudget − heapUsage), maxMemoryAllocationSize (and
+// maxBufferSize on Vulkan 1.3) as the largest single buffer, maxStorageBufferRange as the largest
+// binding (weights above it are bound in slices, see vk_plan.cpp).
+DeviceLimits device_limits(const PhysicalDevice& d);
+
 // Whether tensors can live in host-visible device-local memory on this device (no staging).
 // INFERMARK_VK_FORCE_STAGING=1 says no, so the staging path can be tested on any device.
 bool tensors_host_visible(const PhysicalDevice& d);

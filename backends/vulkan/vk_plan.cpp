@@ -71,6 +71,7 @@ class Planner {
     t.name = desc.name;
     t.is_float = desc.dtype == DType::F32;
     t.half = t.is_float && plan_.half;
+    t.role = desc.role;
     const int64_t n = numel(desc.shape);
     t.bytes = VkDeviceSize(n) * (t.half ? 2 : 4);
     if (is_constant(desc.role)) {

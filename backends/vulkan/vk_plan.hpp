@@ -25,6 +25,7 @@ struct PlanTensor {
   bool half = false;                   // float stored as f16
   const HostTensor* initial = nullptr;  // constants: uploaded once at compile time
   std::vector<float> derived;          // host-computed constants (the RoPE table), always f32
+  TensorRole role = TensorRole::Activation;  // the graph tensor's role (for memory accounting)
 };
 
 struct Binding {

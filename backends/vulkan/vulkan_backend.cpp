@@ -5,6 +5,7 @@
 #include "backends/vulkan/vk_context.hpp"
 #include "backends/vulkan/vk_device.hpp"
 #include "backends/vulkan/vk_executable.hpp"
+#include "backends/vulkan/vk_memory.hpp"
 #include "backends/vulkan/vk_plan.hpp"
 #include "backends/vulkan/vk_tuning.hpp"
 #include "common/error.hpp"
@@ -69,6 +70,10 @@ std::unique_ptr<Executable> VulkanBackend::compile(const Graph& graph, const Ten
   auto& dev = open_[phys.id];
   if (!dev) dev = vk::Device::open(context_, phys);
   return std::make_unique<vk::VulkanExecutable>(dev, std::move(plan));
+}
+
+DeviceLimits VulkanBackend::limits(const DeviceInfo& device) const {
+  return vk::device_limits(context_->device(device.id));
 }
 
 std::unique_ptr<Backend> make_vulkan_backend() { return std::make_unique<VulkanBackend>(); }

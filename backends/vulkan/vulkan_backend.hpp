@@ -23,6 +23,7 @@ class VulkanBackend : public Backend {
   Support supports(const Workload& w) const override;
   std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,
                                       const DeviceInfo& device, const CompileOptions& options) override;
+  DeviceLimits limits(const DeviceInfo& device) const override;
 
   // The instance behind this backend (for tests: its validation messages).
   const std::shared_ptr<vk::Context>& context() const { return context_; }

@@ -258,7 +258,8 @@ Validity read_validity(const J& j, const std::string& file, const std::string& p
   Validity v;
   v.valid = r.boolean("valid");
   v.reasons = r.strings("reasons");
-  v.stopping = r.one_of("stopping", {"ci_target_met", "max_time", "max_iterations", "not_run"});
+  v.stopping = r.one_of("stopping", {"ci_target_met", "max_time", "max_iterations", "not_run",
+                                     "all_requests_done"});
   v.samples = r.integer("samples");
   v.warmup_s = r.finite("warmup_s");
   v.warmup_iterations = r.opt_integer("warmup_iterations", 0);

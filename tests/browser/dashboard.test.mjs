@@ -251,6 +251,9 @@ try {
     equal(Object.keys(charts).sort(), ['compare-0', 'energy', 'latency', 'roofline-0', 'roofline-1',
       'throughput-batch', 'throughput-seq'], 'two: charts');
     equal(charts.latency.series[0], ['latency', 'boxplot', 15], 'two: a box per benchmark with samples');
+    equal(await page.evaluate(() => document.querySelector('[data-not-drawn]').textContent),
+      'No samples, so no box: [B] dec/decode/b1/s1/c16/f32/l1 @ reference:cpu0 (failed).',
+      'two: the failed benchmark is named under the latency chart');
     equal(charts['throughput-batch'].series,
       [['[A] enc/encode/b*/s8/f32/l1 @ reference:cpu0', 'line', 3],
         ['[B] enc/encode/b*/s8/f32/l1 @ reference:cpu0', 'line', 3]], 'two: tokens/s against batch');
