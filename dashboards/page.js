@@ -299,7 +299,7 @@
 
     const nav = el('nav', { class: 'toc' });
     [['overview', 'Overview'], ['latency', 'Latency'], ['throughput', 'Throughput'],
-      ['roofline', 'Roofline'], ['energy', 'Energy'], MULTI ? ['comparison', 'Comparison'] : null,
+      ['roofline', 'Roofline'], ['energy', 'Energy'], ['memory', 'Memory'], MULTI ? ['comparison', 'Comparison'] : null,
       ['validity', 'Validity'], ['system', 'System']].forEach(function (n) {
       if (n) nav.appendChild(el('a', { href: '#' + n[0], text: n[1] }));
     });
@@ -320,6 +320,9 @@
     const e = (b.energy || []).filter(function (x) { return isNum(x.value); });
     return e.length ? e[0].value : null;
   }
+
+  // What the backend allocated for the benchmark (weights, KV cache, activations), by its records.
+  function memoryOf(b) { return b.memory && isNum(b.memory.device_total) ? b.memory.device_total : null; }
 
   function overview() {
     const s = section('overview', 'Overview',
@@ -347,7 +350,9 @@
         cell: function (b) { return fmtTokens(b.tokens_per_s); } },
       { t: 'GFLOP/s', n: true, v: function (b) { return b.flops_per_s; },
         cell: function (b) { return isNum(b.flops_per_s) ? three(b.flops_per_s / 1e9) : DASH; } },
-      { t: 'J/token', n: true, v: firstEnergy, cell: energyCell }
+      { t: 'J/token', n: true, v: firstEnergy, cell: energyCell },
+      { t: 'memory', n: true, v: memoryOf,
+        cell: function (b) { return isNum(memoryOf(b)) ? si(memoryOf(b), 'B') : DASH; } }
     ].filter(Boolean);
 
     const controls = el('div', { class: 'controls' });
@@ -730,6 +735,60 @@
           (c.method ? ' — ' + c.method : '')));
       });
     });
+  }
+
+  // ------------------------------------------------------------------------------- memory
+
+  // Tokens/s against the memory the backend allocated, one series per backend:device: what a
+  // deployment team reads to see what fits and what it buys.
+  function memory() {
+    const s = section('memory', 'Memory',
+      'Tokens per second against the memory each benchmark\'s backend allocated (weights, KV ' +
+      'cache, activations and workspace, from the backend\'s own allocation records), one series ' +
+      'per backend and device. The overview\'s memory column holds the same figure.');
+    app.appendChild(s);
+    const points = BENCH.filter(function (b) {
+      return measured(b) && isNum(memoryOf(b)) && memoryOf(b) > 0 && isNum(b.tokens_per_s) &&
+        b.tokens_per_s > 0;
+    });
+    if (!points.length) {
+      s.appendChild(notice('Memory: no measured benchmark records what its backend allocated.',
+        'info', 'memory'));
+      return;
+    }
+    const groups = new Map();
+    points.forEach(function (b) {
+      const k = (MULTI ? '[' + runOf(b).label + '] ' : '') + where(b);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(b);
+    });
+    const series = [];
+    groups.forEach(function (list, k) {
+      const color = PALETTE[series.length % PALETTE.length];
+      series.push({ name: k, type: 'scatter', color: color, data: list.map(function (b) {
+        return Object.assign({ value: [memoryOf(b), b.tokens_per_s], bench: BENCH.indexOf(b) },
+          pointStyle(b, color));
+      }) });
+    });
+    const opt = baseOption();
+    opt.legend = { top: 0 };
+    opt.grid = { left: 16, right: 32, top: 40, bottom: 44, containLabel: true };
+    opt.xAxis = Object.assign({ type: 'log', min: decades(points.map(memoryOf))[0],
+      max: decades(points.map(memoryOf))[1], axisLabel: { formatter: axisSi('B') },
+      splitLine: { lineStyle: { color: '#e2e8f0' } } }, axisName('memory allocated by the backend', 30));
+    const tps = points.map(function (b) { return b.tokens_per_s; });
+    opt.yAxis = Object.assign({ type: 'log', min: decades(tps)[0], max: decades(tps)[1],
+      axisLabel: { formatter: axisSi('') }, splitLine: { lineStyle: { color: '#e2e8f0' } } },
+      yName('tokens/s'));
+    opt.series = series;
+    opt.tooltip.formatter = function (p) {
+      const b = BENCH[p.data.bench];
+      const m = b.memory || {};
+      return benchTip(b, [['tokens/s', fmtTokens(b.tokens_per_s)], ['allocated', si(m.device_total, 'B')],
+        ['weights', si(m.weights, 'B')], ['KV cache', si(m.kv_cache, 'B')],
+        ['activations', si(m.activations, 'B')], ['peak RSS', si(m.peak_rss, 'B')]]);
+    };
+    makeChart('memory', s, 360, opt);
   }
 
   // ------------------------------------------------------------------------------- energy
@@ -1118,6 +1177,7 @@
   guarded('throughput', throughput);
   guarded('roofline', roofline);
   guarded('energy', energy);
+  guarded('memory', memory);
   if (MULTI) guarded('comparison', comparison);
   guarded('validity', validity);
   guarded('system', system);

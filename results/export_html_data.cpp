@@ -185,6 +185,12 @@ ojson benchmark_of(const BenchmarkResult& b, size_t run) {
   j["flops_per_s"] = summary_value(b, "compute/flops_per_s");
   j["bytes_per_s"] = summary_value(b, "memory/bytes_per_s");
   j["energy"] = energy_of(b, phase);
+  // Bytes the backend allocated (its own records) and the child's peak resident memory.
+  j["memory"] = {{"device_total", summary_value(b, "memory/device/total")},
+                 {"weights", summary_value(b, "memory/device/weights")},
+                 {"kv_cache", summary_value(b, "memory/device/kv_cache")},
+                 {"activations", summary_value(b, "memory/device/activations")},
+                 {"peak_rss", summary_value(b, "memory/host/peak_rss")}};
   // Why there is no energy figure, when the harness said (the benchmark's "energy" block).
   ojson energy_status = nullptr;
   if (auto e = b.extra.find("energy"); e != b.extra.end() && e->is_object())

@@ -28,7 +28,7 @@ mkdir -p "$corpus"/{fuzz_suite_file,fuzz_result_file,fuzz_safetensors,fuzz_npy}
 cp suites/*.json tests/data/suites/*.json "$corpus/fuzz_suite_file/"
 cp tests/data/result_example.json "$corpus/fuzz_result_file/"
 cp results/latest.json "$corpus/fuzz_result_file/" 2>/dev/null || true
-python3 scripts/fuzz_seeds.py "$corpus"
+/usr/bin/python3 scripts/fuzz_seeds.py "$corpus"
 
 status=0
 for t in "${TARGETS[@]}"; do

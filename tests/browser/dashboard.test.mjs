@@ -218,8 +218,10 @@ try {
   {
     const { page, log } = await open('one');
     const charts = await commonChecks('one', page, log);
-    equal(Object.keys(charts).sort(), ['energy', 'latency', 'roofline-0', 'throughput-batch',
-      'throughput-seq'], 'one: charts');
+    equal(Object.keys(charts).sort(), ['energy', 'latency', 'memory', 'roofline-0',
+      'throughput-batch', 'throughput-seq'], 'one: charts');
+    // Every benchmark here is measured, on one device, and the reference records its buffers.
+    equal(charts.memory.series, [['reference:cpu0', 'scatter', 8]], 'one: memory against tokens/s');
     equal(charts.latency.series[0], ['latency', 'boxplot', 8], 'one: a box per benchmark');
     equal(charts['throughput-batch'].series,
       [['enc/encode/b*/s8/f32/l1 @ reference:cpu0', 'line', 3]], 'one: tokens/s against batch');
@@ -248,8 +250,8 @@ try {
   {
     const { page, log } = await open('two');
     const charts = await commonChecks('two', page, log);
-    equal(Object.keys(charts).sort(), ['compare-0', 'energy', 'latency', 'roofline-0', 'roofline-1',
-      'throughput-batch', 'throughput-seq'], 'two: charts');
+    equal(Object.keys(charts).sort(), ['compare-0', 'energy', 'latency', 'memory', 'roofline-0',
+      'roofline-1', 'throughput-batch', 'throughput-seq'], 'two: charts');
     equal(charts.latency.series[0], ['latency', 'boxplot', 15], 'two: a box per benchmark with samples');
     equal(await page.evaluate(() => document.querySelector('[data-not-drawn]').textContent),
       'No samples, so no box: [B] dec/decode/b1/s1/c16/f32/l1 @ reference:cpu0 (failed).',
@@ -320,8 +322,8 @@ try {
   {
     const { page, log } = await open('b');
     const charts = await commonChecks('b', page, log);
-    equal(Object.keys(charts).sort(), ['latency', 'roofline-0', 'roofline-1', 'throughput-batch',
-      'throughput-seq'], 'b: charts (no energy chart)');
+    equal(Object.keys(charts).sort(), ['latency', 'memory', 'roofline-0', 'roofline-1',
+      'throughput-batch', 'throughput-seq'], 'b: charts (no energy chart)');
     const notes = await page.evaluate(() => ({
       energy: (document.querySelector('[data-notice="energy"]') || {}).textContent || null,
       ceilings: [...document.querySelectorAll('[data-notice="ceilings"]')].map((n) => n.textContent),
