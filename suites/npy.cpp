@@ -1,6 +1,7 @@
 #include "suites/npy.hpp"
 
 #include <bit>
+#include <charconv>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -118,9 +119,14 @@ HostTensor read_npy(const std::string& path) {
   if (close == std::string::npos) throw_bad_input(path, "/shape", "unterminated tuple");
   for (size_t i = p + 1; i < close;) {
     if (std::isdigit(static_cast<unsigned char>(header[i]))) {
-      size_t used = 0;
-      t.shape.push_back(std::stoll(header.substr(i, close - i), &used));
-      i += used;
+      // from_chars, not stoll: a size beyond int64 is bad input, not an exception (fuzzing).
+      int64_t dim = 0;
+      const auto [end, ec] = std::from_chars(header.data() + i, header.data() + close, dim);
+      if (ec != std::errc())
+        throw_bad_input(path, "/shape", "size " + header.substr(i, size_t(end - header.data()) - i) +
+                                            " is out of range");
+      t.shape.push_back(dim);
+      i = size_t(end - header.data());
     } else if (header[i] == ',' || header[i] == ' ' || header[i] == 'L') {
       ++i;
     } else {
@@ -130,7 +136,13 @@ HostTensor read_npy(const std::string& path) {
   }
 
   const size_t data_start = header_start + header_len;
-  const size_t need = size_t(t.numel()) * 4;
+  // The element count must not overflow before it is compared with the bytes present.
+  uint64_t count = 1;
+  for (int64_t d : t.shape)
+    if (__builtin_mul_overflow(count, uint64_t(d), &count) || count > bytes.size())
+      throw_bad_input(path, "/shape", "shape " + shape_to_string(t.shape) +
+                                          " holds more elements than the file has bytes");
+  const size_t need = size_t(count) * 4;
   if (bytes.size() - data_start < need)
     throw_bad_input(path, "", "data truncated: shape " + shape_to_string(t.shape) + " needs " +
                                   std::to_string(need) + " bytes, the file has " +

@@ -109,7 +109,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double (found by fuzzing).
     throw_bad_input(path, "", std::string("header is not valid JSON: ") + e.what());
   }
   if (!header.is_object())

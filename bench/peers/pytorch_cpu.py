@@ -244,8 +244,14 @@ def compare(args, suite_workloads, models, settings):
     return rows
 
 
-def fmt_ms(v):
-    return "—" if v is None else f"{v * 1e3:.3f} ms"
+def fmt_rounds(values):
+    """The median of the round medians, with their range when there are several rounds."""
+    if not values:
+        return "—"
+    med = f"{statistics.median(values) * 1e3:.2f} ms"
+    if len(values) == 1:
+        return med
+    return f"{med} [{min(values) * 1e3:.2f}–{max(values) * 1e3:.2f}]"
 
 
 def print_table(rows, args, header):
@@ -262,15 +268,22 @@ def print_table(rows, args, header):
         target = "—"
         if r["id"] in TARGETS and im and pt:
             target = f"≥ {TARGETS[r['id']]:g}×: " + ("met" if pt / im >= TARGETS[r["id"]] else "missed")
-        table.append([r["id"], fmt_ms(im), fmt_ms(pt), ratio, nm, r["state"] or "—", load, target])
+        table.append([r["id"], fmt_rounds(r["infermark"]), fmt_rounds(r["pytorch"]), ratio, nm, r["state"] or "—",
+                      load, target])
     widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
     line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     print(line(cols))
     for t in table:
         print(line(t))
-    print(f"(medians of {args.rounds} alternating rounds; each round's median from infermark's result "
-          f"file and from PyTorch timed under the same settings; load: 1-min load average at each round)")
+    print(f"(medians of {args.rounds} alternating rounds [range of the round medians]; each round's median "
+          f"from infermark's result file and from PyTorch timed under the same settings; load: 1-min load "
+          f"average at each round)")
+    cpus = os.cpu_count() or 1
+    busiest = max((x for r in rows for x in r["load"]), default=0)
+    if busiest >= cpus:
+        print(f"NOTE: the load average reached {busiest:.1f} on {cpus} CPUs: other work shared the CPUs, so these "
+              f"medians are not those of an idle machine and do not judge the targets.")
     for r in rows:
         if r["problem"]:
             print(f"FAIL {r['id']}: {r['problem']}", file=sys.stderr)
