@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/error.hpp"
+#include "suites/constant_data.hpp"
 
 namespace infermark::cuda {
 
@@ -109,18 +110,7 @@ class Planner {
     const int64_t n = numel(desc.shape);
     t.bytes = size_t(n) * (t.is_float ? storage_bytes(plan_.storage) : 4);
     if (is_constant(desc.role)) {
-      auto it = constants.tensors.find(desc.name);
-      if (it == constants.tensors.end()) {
-        throw Error(ErrorKind::Internal, "cuda backend: constant tensor '" + desc.name + "' is missing");
-      }
-      const HostTensor& h = it->second;
-      const size_t have = h.dtype == DType::F32 ? h.f32.size() : h.i32.size();
-      if (h.shape != desc.shape || h.dtype != desc.dtype || have != size_t(n)) {
-        throw Error(ErrorKind::Internal, "cuda backend: constant tensor '" + desc.name + "' has shape " +
-                                             shape_to_string(h.shape) + ", the graph declares " +
-                                             shape_to_string(desc.shape));
-      }
-      t.initial = &h;
+      t.initial = &constant_data(constants, desc, "cuda");
     }
     if (!index_.emplace(desc.name, int(plan_.tensors.size())).second) {
       throw Error(ErrorKind::Internal, "cuda backend: tensor '" + desc.name + "' is declared twice");

@@ -1,8 +1,10 @@
 #include "backends/onednn/tensors.hpp"
 
+#include "suites/constant_data.hpp"
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
 
 namespace infermark::onednn {
 
@@ -79,18 +81,7 @@ const HostTensor& TensorTable::host(const std::string& name) const {
     throw Error(ErrorKind::Internal,
                 "onednn backend: constant '" + name + "' read after compilation");
   }
-  auto it = constants_->tensors.find(name);
-  if (it == constants_->tensors.end()) {
-    throw Error(ErrorKind::Internal, "onednn backend: constant tensor '" + name + "' is missing");
-  }
-  const HostTensor& t = it->second;
-  const size_t have = t.dtype == DType::F32 ? t.f32.size() : t.i32.size();
-  if (t.shape != d.shape || t.dtype != d.dtype || int64_t(have) != t.numel()) {
-    throw Error(ErrorKind::Internal, "onednn backend: constant tensor '" + name + "' has shape " +
-                                         shape_to_string(t.shape) + ", the graph declares " +
-                                         shape_to_string(d.shape));
-  }
-  return t;
+  return constant_data(*constants_, d, "onednn");
 }
 
 MemoryUsage TensorTable::memory_usage() const {

@@ -6,6 +6,7 @@
 
 #include "backends/reference/ops.hpp"
 #include "common/error.hpp"
+#include "suites/constant_data.hpp"
 
 namespace infermark::ref {
 namespace {
@@ -29,19 +30,7 @@ ReferenceExecutable::ReferenceExecutable(const Graph& graph, const TensorSet& co
     int64_t n = 1;
     for (auto d : desc.shape) n *= d;
     if (is_constant(desc.role)) {
-      auto it = constants.tensors.find(desc.name);
-      if (it == constants.tensors.end()) {
-        throw Error(ErrorKind::Internal,
-                    "reference backend: constant tensor '" + desc.name + "' is missing");
-      }
-      const HostTensor& t = it->second;
-      const size_t have = t.dtype == DType::F32 ? t.f32.size() : t.i32.size();
-      if (t.shape != desc.shape || t.dtype != desc.dtype || have != size_t(n)) {
-        throw Error(ErrorKind::Internal,
-                    "reference backend: constant tensor '" + desc.name + "' has shape " +
-                        shape_to_string(t.shape) + " and " + std::to_string(have) +
-                        " elements, the graph declares " + shape_to_string(desc.shape));
-      }
+      const HostTensor& t = constant_data(constants, desc, "reference");
       if (t.dtype == DType::F32) {
         b.f64.assign(t.f32.begin(), t.f32.end());
       } else {

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "common/error.hpp"
+#include "suites/constant_data.hpp"
 
 namespace infermark::vk {
 namespace {
@@ -75,18 +76,7 @@ class Planner {
     const int64_t n = numel(desc.shape);
     t.bytes = VkDeviceSize(n) * (t.half ? 2 : 4);
     if (is_constant(desc.role)) {
-      auto it = constants.tensors.find(desc.name);
-      if (it == constants.tensors.end()) {
-        throw Error(ErrorKind::Internal, "vulkan backend: constant tensor '" + desc.name + "' is missing");
-      }
-      const HostTensor& h = it->second;
-      const size_t have = h.dtype == DType::F32 ? h.f32.size() : h.i32.size();
-      if (h.shape != desc.shape || h.dtype != desc.dtype || have != size_t(n)) {
-        throw Error(ErrorKind::Internal, "vulkan backend: constant tensor '" + desc.name + "' has shape " +
-                                             shape_to_string(h.shape) + ", the graph declares " +
-                                             shape_to_string(desc.shape));
-      }
-      t.initial = &h;
+      t.initial = &constant_data(constants, desc, "vulkan");
     }
     if (!index_.emplace(desc.name, int(plan_.tensors.size())).second) {
       throw Error(ErrorKind::Internal, "vulkan backend: tensor '" + desc.name + "' is declared twice");
