@@ -41,6 +41,11 @@ J parse_text(const std::string& text, const std::string& path) {
     if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
       what = what.substr(close + 2);
     throw_bad_input(path, "", "malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range.406, a number too large for a double (found by fuzzing).
+    std::string what = e.what();
+    if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+    throw_bad_input(path, "", "malformed JSON: " + what);
   }
 }
 

@@ -28,6 +28,7 @@ mkdir -p "$corpus"/{fuzz_suite_file,fuzz_result_file,fuzz_safetensors,fuzz_npy}
 cp suites/*.json tests/data/suites/*.json "$corpus/fuzz_suite_file/"
 cp tests/data/fuzz/npy/* "$corpus/fuzz_npy/"
 cp tests/data/fuzz/safetensors/* "$corpus/fuzz_safetensors/"
+cp tests/data/fuzz/results/* "$corpus/fuzz_result_file/"
 cp tests/data/result_example.json "$corpus/fuzz_result_file/"
 cp results/latest.json "$corpus/fuzz_result_file/" 2>/dev/null || true
 /usr/bin/python3 scripts/fuzz_seeds.py "$corpus"

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/error.hpp"
+#include "results/json_file.hpp"
 #include "suites/npy.hpp"
 #include "suites/safetensors.hpp"
 
@@ -45,4 +46,10 @@ TEST_CASE("fuzzer-found safetensors inputs are bad input, not crashes", "[fuzz]"
   const auto files = files_in("safetensors");
   REQUIRE(!files.empty());
   for (const auto& f : files) expect_bad_input(f, [&] { (void)SafetensorsFile(f); });
+}
+
+TEST_CASE("fuzzer-found result files are bad input, not crashes", "[fuzz]") {
+  const auto files = files_in("results");
+  REQUIRE(!files.empty());
+  for (const auto& f : files) expect_bad_input(f, [&] { (void)read_run_file(f); });
 }
