@@ -28,7 +28,6 @@
 #include "suites/tensor_names.hpp"
 
 namespace infermark {
-namespace {
 
 std::string weights_source(const BenchmarkSpec& s) {
   if (s.weights_path.empty()) return "synthetic:seed=" + std::to_string(s.settings.seed);
@@ -41,6 +40,8 @@ DeviceInfo find_device(const Backend& b, const std::string& id) {
   throw Error(ErrorKind::Unavailable,
               "backend " + std::string(b.name()) + " has no device '" + id + "'");
 }
+
+namespace {
 
 // The inputs, the initial state (KV caches, as `<canonical name>.npy`, before the step writes its
 // slots) and the output: what an outside tool needs to rerun the benchmark and compare.

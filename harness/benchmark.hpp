@@ -2,6 +2,7 @@
 // This is the body of the child process the runner starts for each workload × backend × device.
 #pragma once
 
+#include "backends/backend.hpp"
 #include "harness/benchmark_spec.hpp"
 #include "results/model/result.hpp"
 
@@ -14,6 +15,12 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec);
 // The workload block of a result: full definition plus id, hash, tokens, flops, min_bytes and
 // the weights source.
 ojson workload_block(const Workload& w, const std::string& weights_source);
+
+// "synthetic:seed=N" or "safetensors:<sha256>": the weights a benchmark ran with.
+std::string weights_source(const BenchmarkSpec& spec);
+
+// The backend's device with this id; throws Unavailable when it has none.
+DeviceInfo find_device(const Backend& backend, const std::string& id);
 
 // Test-only fault injection: INFERMARK_TEST_FAULT="crash:REGEX" aborts, "hang:REGEX" sleeps
 // forever, "throw:REGEX" throws, in the child of any benchmark whose id matches REGEX.

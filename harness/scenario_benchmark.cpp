@@ -2,16 +2,15 @@
 
 #include <chrono>
 #include <cstdio>
-#include <map>
 
 #include "backends/registry.hpp"
 #include "common/error.hpp"
 #include "harness/benchmark.hpp"
 #include "harness/constants.hpp"
 #include "harness/counters_pass.hpp"
-#include "harness/energy_pass.hpp"
 #include "harness/scenario_buckets.hpp"
 #include "harness/scenario_check.hpp"
+#include "harness/scenario_energy.hpp"
 #include "harness/scenario_run.hpp"
 #include "harness/system_info.hpp"
 #include "harness/telemetry.hpp"
@@ -44,9 +43,7 @@ std::pair<double, int64_t> warm_up(const std::vector<CompiledStep>& steps, doubl
   }
 }
 
-ojson steps_block(const StepPlan& plan, const StepExecutor& steps,
-                  const std::vector<CompiledStep>& compiled) {
-  ojson usage = steps.usage();
+ojson steps_block(const StepPlan& plan, ojson usage, const std::vector<CompiledStep>& compiled) {
   for (size_t i = 0; i < usage.size() && i < compiled.size(); ++i) {
     usage[i]["id"] = compiled[i].workload.id();
     usage[i]["hash"] = compiled[i].workload.hash();
@@ -76,87 +73,6 @@ ojson steps_block(const StepPlan& plan, const StepExecutor& steps,
   return j;
 }
 
-// Energy per request and per token: each executable that ran in the reported run is metered alone
-// by the energy pass (J per step, measured), and the run's step counts weight them.
-void energy(const BenchmarkSpec& spec, std::vector<CompiledStep>& compiled, const ojson& usage,
-            const ScenarioOutcome& o, const CollectorTarget& target, BenchmarkResult& r) {
-  ojson block;
-  ojson passes = ojson::array();
-  // domain → {joules of prefill steps, of decode steps, source, passes that had it}
-  struct Sum { double prefill = 0, decode = 0; ojson source; size_t seen = 0; };
-  std::map<std::string, Sum> sums;
-  size_t metered = 0;
-  for (size_t i = 0; i < compiled.size(); ++i) {
-    const int64_t runs = usage[i].value("runs", int64_t(0));
-    if (runs == 0) continue;
-    BenchmarkSpec step_spec = spec;
-    step_spec.workload = compiled[i].workload;
-    const PassOutcome p = run_energy_pass(*compiled[i].exe, step_spec, target);
-    passes.push_back({{"step", compiled[i].workload.id()}, {"runs", runs}, {"energy", p.block}});
-    if (p.block.value("state", std::string()) != "measured") {
-      block["state"] = p.block.value("state", std::string("unavailable"));
-      block["reason"] = p.block.value("reason", std::string("the energy pass measured nothing"));
-      break;  // the same collectors would say the same for every other step
-    }
-    ++metered;
-    for (const Summary& s : p.summaries) {
-      const std::string suffix = "/joules_per_inference";
-      if (s.tag.size() <= suffix.size() ||
-          s.tag.compare(s.tag.size() - suffix.size(), suffix.size(), suffix) != 0)
-        continue;
-      const std::string domain = s.tag.substr(7, s.tag.size() - 7 - suffix.size());
-      Sum& sum = sums[domain];
-      (compiled[i].workload.phase == Phase::Prefill ? sum.prefill : sum.decode) += double(runs) * s.value;
-      if (sum.source.is_null()) sum.source = s.extra.value("source", ojson("counter"));
-      ++sum.seen;
-    }
-  }
-  if (!block.contains("state")) {
-    block["state"] = metered ? "measured" : "unavailable";
-    if (!metered) block["reason"] = spec.energy == "off" ? "turned off with --no-energy" : "no step ran";
-    if (spec.energy == "off") block["state"] = "off";
-  }
-  block["method"] = "each step executable that ran is metered alone by the energy pass (back-to-back "
-                    "steps, idle power first); per request and per token = Σ runs × J per step over "
-                    "the reported run's requests and tokens; waits between arrivals are not included";
-  block["passes"] = passes;
-  r.extra["energy"] = block;
-  if (block["state"] != "measured") return;
-  const int64_t decode_tokens = o.output_tokens - o.requests;  // the first token comes from prefill
-  for (const auto& entry : sums) {
-    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
-    const std::string& domain = entry.first;
-    const auto& sum = entry.second;
-    if (sum.seen != metered) continue;  // a domain some pass did not see cannot be summed
-    ojson extra = {{"source", sum.source}, {"derived_from", "per-step energy passes × step counts"}};
-    auto add = [&](const std::string& what, double value, const char* per, const std::string& desc) {
-      Summary s;
-      s.tag = "energy/" + domain + "/" + what;
-      s.unit = "J";
-      s.value = value;
-      s.per = per;
-      s.description = desc;
-      s.extra = extra;
-      r.summaries.push_back(s);
-    };
-    if (o.requests > 0)
-      add("joules_per_request", (sum.prefill + sum.decode) / double(o.requests), "request",
-          "energy per request (prefill and decode steps)");
-    if (o.prompt_tokens > 0)
-      add("joules_per_prefill_token", sum.prefill / double(o.prompt_tokens), "token",
-          "prefill energy per prompt token");
-    if (decode_tokens > 0)
-      add("joules_per_decode_token", sum.decode / double(decode_tokens), "token",
-          "decode energy per output token after the first");
-  }
-}
-
-DeviceInfo find_device(const Backend& b, const std::string& id) {
-  for (auto& d : b.devices())
-    if (d.id == id) return d;
-  throw Error(ErrorKind::Unavailable, "backend " + std::string(b.name()) + " has no device '" + id + "'");
-}
-
 }  // namespace
 
 BenchmarkResult run_scenario_benchmark(const BenchmarkSpec& spec) {
@@ -165,9 +81,7 @@ BenchmarkResult run_scenario_benchmark(const BenchmarkSpec& spec) {
   r.id = spec.id();
   r.backend = spec.backend;
   r.device = spec.device;
-  r.workload = workload_block(w, spec.weights_path.empty()
-                                     ? "synthetic:seed=" + std::to_string(spec.settings.seed)
-                                     : "safetensors:" + spec.weights_sha256);
+  r.workload = workload_block(w, weights_source(spec));
   try {
     auto backend = make_backend(spec.backend);
     const DeviceInfo dev = find_device(*backend, spec.device);
@@ -214,13 +128,13 @@ BenchmarkResult run_scenario_benchmark(const BenchmarkSpec& spec) {
     const TelemetryRecord seen = telemetry.stop();
     recheck_steps(compiled, c);  // MLPerf TEST01: the timed executables are the checked ones
 
-    const ojson usage = steps.usage();  // the reported run's step counts
+    const ojson usage = o.usage.is_array() ? o.usage : steps.usage();  // the reported run's
     r.host_samples = o.host_samples;
     r.summaries = o.summaries;
     ojson block = o.block;
     block["kind"] = to_string(w.scenario.kind);
-    block["steps"] = steps_block(plan, steps, compiled);
-    energy(spec, compiled, usage, o, target, r);
+    block["steps"] = steps_block(plan, usage, compiled);
+    r.extra["energy"] = meter_scenario_energy(spec, compiled, usage, o, target, r.summaries);
     r.extra["scenario"] = block;
 
     if (o.host_samples.empty()) {  // e.g. a server whose every load point broke a bound at once

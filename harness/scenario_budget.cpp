@@ -1,5 +1,7 @@
 #include "harness/scenario_budget.hpp"
 
+#include <algorithm>
+
 #include "harness/scenario_buckets.hpp"
 
 namespace infermark {
@@ -10,10 +12,13 @@ double scenario_time_allowance(const Workload& w, const MeasurementSettings& s) 
   const double per_step = 30;  // compile, check, warm-up, an energy pass of a few seconds
   double t = per_step * double(plan.prefill.size() + plan.decode.size());
   if (w.scenario.kind == ScenarioKind::Server) {
-    const double one_point = w.scenario.requests / w.scenario.target_qps;
-    // A search runs a dozen short probes and up to four confirmations at rates that may fall
-    // well below the start; stopping early keeps broken points short.
-    t += (w.scenario.find_max_qps ? 16 : 2) * one_point + 300;
+    // A load point lasts requests / rate, and at least 10 × the TTFT bound. A search may settle
+    // far below its start: its points are allowed a rate down to 1 QPS (a device slower than
+    // that at the bounds needs timeout_s); broken points stop early.
+    const double rate = w.scenario.find_max_qps ? std::min(w.scenario.target_qps, 1.0)
+                                                : w.scenario.target_qps;
+    const double one_point = std::max(w.scenario.requests / rate, 10 * w.scenario.ttft_p99_ms * 1e-3);
+    t += (w.scenario.find_max_qps ? 6 : 2) * one_point + 300;
   } else {
     t += s.max_time_s;
   }

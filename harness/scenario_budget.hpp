@@ -7,8 +7,8 @@
 namespace infermark {
 
 // Extra seconds: compiling, warming up and metering every step executable, plus the scenario's
-// own time (generate, offline: max_time_s again; server: its requests at the target rate, several
-// times over when searching for the highest rate). 0 for a step workload.
+// own time (generate, offline: max_time_s again; server: its requests at the target rate, or at
+// 1 QPS when searching, several times over). 0 for a step workload.
 double scenario_time_allowance(const Workload& w, const MeasurementSettings& s);
 
 }  // namespace infermark

@@ -4,20 +4,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "harness/benchmark.hpp"
 #include "harness/constants.hpp"
 #include "harness/correctness.hpp"
 #include "harness/reference_cache.hpp"
 
 namespace infermark {
-
-namespace {
-
-std::string weights_id(const BenchmarkSpec& s) {
-  if (s.weights_path.empty()) return "synthetic:seed=" + std::to_string(s.settings.seed);
-  return "safetensors:" + s.weights_sha256;
-}
-
-}  // namespace
 
 void check_steps(const BenchmarkSpec& spec, Backend& backend, const DeviceInfo& dev,
                  std::vector<CompiledStep>& steps) {
@@ -33,7 +25,7 @@ void check_steps(const BenchmarkSpec& spec, Backend& backend, const DeviceInfo& 
     c.checked_layers = w.layers;
     const double tol = nmse_tolerance(w.precision);
     if (reference_seconds_estimate(w) <= budget || w.layers == 1) {
-      st.expect = reference_output(w, spec.settings.seed, spec.weights_path, weights_id(spec),
+      st.expect = reference_output(w, spec.settings.seed, spec.weights_path, weights_source(spec),
                                    spec.cache_dir).output;
       st.expect_is_oracle = true;
       apply_comparison(c, compare_outputs(first, st.expect), tol);
@@ -44,7 +36,7 @@ void check_steps(const BenchmarkSpec& spec, Backend& backend, const DeviceInfo& 
     c.checked = "reduced";
     c.checked_layers = reduced.layers;
     const HostTensor ref = reference_output(reduced, spec.settings.seed, spec.weights_path,
-                                            weights_id(spec), spec.cache_dir).output;
+                                            weights_source(spec), spec.cache_dir).output;
     const Graph g = lower(reduced);
     auto small = backend.compile(g, make_constants(g, spec.settings.seed, spec.weights_path), dev,
                                  {spec.threads});

@@ -61,6 +61,7 @@ ScenarioOutcome run_generate(StepExecutor& steps, const Workload& w, const Measu
   o.block["repetitions"] = e2e.size();
   o.block["per_repetition"] = {{"ttft_s", ttft}, {"tpot_s", tpot}, {"e2e_s", e2e}};
   o.block["inter_token_s"] = itl;
+  o.usage = steps.usage();
   o.requests = int64_t(e2e.size()) * B;
   o.prompt_tokens = o.requests * P;
   o.output_tokens = o.requests * G;

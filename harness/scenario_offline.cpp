@@ -52,6 +52,7 @@ ScenarioOutcome run_offline(StepExecutor& steps, const Workload& w, const Measur
                      {"mean_decode_batch",
                       trace.decode_steps ? double(trace.decode_rows) / trace.decode_steps : 0.0},
                      {"max_running", trace.max_running}};
+  o.usage = steps.usage();
   o.requests = int64_t(pool.size());
   o.prompt_tokens = prompt_tokens;
   o.output_tokens = output_tokens;

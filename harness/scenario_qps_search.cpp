@@ -1,5 +1,6 @@
 #include "harness/scenario_qps_search.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -41,7 +42,7 @@ QpsSearchResult search_max_qps(const LoadPointRunner& run, double start_qps,
     }
   } else {
     hi = start_qps;
-    while (probes < s.max_probes && !lo) {
+    while (probes < s.max_probes && !lo && *hi / 2 >= s.min_qps) {
       const double q = *hi / 2;
       if (probe(q)) lo = q;
       else hi = q;
@@ -49,6 +50,7 @@ QpsSearchResult search_max_qps(const LoadPointRunner& run, double start_qps,
   }
   if (!lo) {
     r.note = "the bounds did not hold at any probed rate down to " + qps_text(*hi) + " QPS";
+    if (*hi / 2 < s.min_qps) r.note += " (the floor of this search is " + qps_text(s.min_qps) + " QPS)";
     return r;
   }
   // Bisect geometrically, as rates span orders of magnitude.
@@ -58,26 +60,35 @@ QpsSearchResult search_max_qps(const LoadPointRunner& run, double start_qps,
     else hi = mid;
   }
 
-  // Confirm with the full count; a short probe may have been lucky.
+  // Confirm with the full count; a short probe may have been lucky. Each failed confirmation
+  // steps further down (by 10%, 20%, 40%, … at a 10% tolerance), then the gap between the
+  // confirmed rate and the lowest failed one is bisected with full runs while budget remains.
   double q = *lo;
-  for (int k = 0; k < s.max_confirmations; ++k, q /= 1 + s.tolerance) {
-    const bool held = run(q, s.final_requests, true);
-    r.points.push_back({q, s.final_requests, held, true});
-    if (held) {
-      r.max_qps = q;
-      break;
-    }
-  }
+  std::optional<double> failed;
+  int used = 0;
+  auto confirm = [&](double rate) {
+    const bool held = run(rate, s.final_requests, true);
+    r.points.push_back({rate, s.final_requests, held, true});
+    ++used;
+    if (held) r.max_qps = std::max(r.max_qps.value_or(0.0), rate);
+    else failed = std::min(failed.value_or(rate), rate);
+    return held;
+  };
+  for (int k = 0; k < s.max_confirmations && !confirm(q); ++k)
+    q /= 1 + s.tolerance * double(1 << std::min(k, 20));
+  while (r.max_qps && failed && *failed / *r.max_qps > 1 + s.tolerance && used < s.max_confirmations)
+    confirm(std::sqrt(*r.max_qps * *failed));
+
   if (!r.max_qps) {
     r.note = "no confirmation with " + std::to_string(s.final_requests) + " requests held, down to " +
-             qps_text(q * (1 + s.tolerance)) + " QPS";
+             qps_text(r.points.back().qps) + " QPS";
   } else if (!hi) {
     r.note = "the bounds still held at " + qps_text(*lo) + " QPS after " + std::to_string(probes) +
              " probes: the maximum may be higher";
   } else {
     r.note = "bounds held at " + qps_text(*r.max_qps) + " QPS with " +
-             std::to_string(s.final_requests) + " requests; broke at " + qps_text(*hi) +
-             " QPS in a probe of " + std::to_string(s.probe_requests);
+             std::to_string(s.final_requests) + " requests; broke at " +
+             qps_text(failed ? std::min(*failed, *hi) : *hi) + " QPS";
   }
   return r;
 }

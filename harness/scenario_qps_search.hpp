@@ -1,6 +1,7 @@
 // The search for the highest arrival rate (QPS) at which a server still holds its latency bounds:
 // bracket by doubling or halving, bisect geometrically to a tolerance with short probes, then
-// confirm with the full request count, stepping down until a confirmation holds.
+// confirm with the full request count, stepping down until a confirmation holds and bisecting
+// with full runs between it and the lowest failed one.
 #pragma once
 
 #include <functional>
@@ -23,12 +24,13 @@ struct QpsSearchSettings {
   int final_requests = 459;    // requests of the confirmation
   double tolerance = 0.10;     // stop bisecting when hi / lo ≤ 1 + tolerance
   int max_probes = 12;         // probes before confirmations
-  int max_confirmations = 4;   // each failed one steps down by a factor 1 + tolerance
+  int max_confirmations = 6;   // full runs: stepping down after a failure, then refining
+  double min_qps = 0;          // halving stops below this rate (0: no floor)
 };
 
 struct QpsSearchResult {
   std::vector<LoadPoint> points;   // in the order run
-  std::optional<double> max_qps;   // the confirmed rate; none when nothing held
+  std::optional<double> max_qps;   // the highest confirmed rate; none when nothing held
   std::string note;                // how the search ended, for the result file
 };
 

@@ -21,7 +21,9 @@ struct ScenarioOutcome {
   std::vector<std::string> reasons;    // why the result is not valid (empty: valid)
   ojson validity_extra = ojson::object();  // "latency_bounds", "early_stopping"
   ojson block = ojson::object();           // the result's "scenario" block
-  // The reported run, for energy per request and per token: its requests and tokens.
+  // The reported run: its step executables' runs (StepExecutor::usage()), requests and tokens,
+  // for the result's step list and energy per request and per token.
+  ojson usage;
   int64_t requests = 0;
   int64_t prompt_tokens = 0;
   int64_t output_tokens = 0;

@@ -1,6 +1,7 @@
 #include "results/console_scenarios.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 #include "results/console_table.hpp"
@@ -31,7 +32,9 @@ std::string bounds_of(const BenchmarkResult& b) {
     double c = 1;
     for (const char* k : {"ttft", "tpot"})
       if (es->contains(k)) c = std::min(c, (*es)[k].value("confidence", 0.0));
-    s += " (" + three_digits(100 * c) + "% conf.)";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (%.1f%% conf.)", 100 * c);
+    s += buf;
   }
   return s;
 }

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <memory>
 
+#include "harness/scenario_budget.hpp"
 #include "harness/scenario_buckets.hpp"
 #include "harness/scenario_early_stopping.hpp"
+#include "harness/scenario_energy.hpp"
 #include "harness/scenario_engine.hpp"
 #include "harness/scenario_run.hpp"
 #include "support/fixed_step.hpp"
@@ -255,4 +257,46 @@ TEST_CASE("scenario early stopping: MLPerf's minimum request counts", "[scenario
   CHECK(e.required == n1);
   CHECK_FALSE(e.met);
   CHECK(e.confidence == Approx(1 - p_at_most_one(200)).epsilon(1e-9));
+}
+
+TEST_CASE("scenario energy: per request and per token from per-step energies and step counts", "[scenario]") {
+  // Two requests of 32 prompt and 6 output tokens: 2 prefills at 0.5 J, 10 decode steps at
+  // 0.1 J (package). DRAM was metered on the decode step only, so it cannot be summed.
+  StepEnergy prefill{Phase::Prefill, 2, {{"package-0", {0.5, "counter"}}}};
+  StepEnergy decode{Phase::Decode, 10, {{"package-0", {0.1, "counter"}}, {"dram", {0.02, "counter"}}}};
+  const auto s = scenario_energy_summaries({prefill, decode}, 2, 64, 12);
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].tag == "energy/package-0/joules_per_request");
+  CHECK(s[0].value == Approx((2 * 0.5 + 10 * 0.1) / 2));
+  CHECK(s[1].tag == "energy/package-0/joules_per_prefill_token");
+  CHECK(s[1].value == Approx(1.0 / 64));
+  CHECK(s[2].tag == "energy/package-0/joules_per_decode_token");
+  CHECK(s[2].value == Approx(1.0 / 10));  // 12 output tokens, 2 of them from the prefills
+  for (const Summary& x : s) {
+    CHECK(x.unit == "J");
+    CHECK(x.extra["source"] == "counter");
+  }
+  CHECK(scenario_energy_summaries({}, 2, 64, 12).empty());
+}
+
+TEST_CASE("scenario time allowance: none for a step, the load points' time for a server", "[scenario]") {
+  Workload w;
+  w.model = tiny_decoder();
+  w.layers = 1;
+  w.batch = 1;
+  MeasurementSettings s;
+  CHECK(scenario_time_allowance(w, s) == 0);
+  w.scenario.kind = ScenarioKind::Server;
+  w.scenario.prompt = {8, 8};
+  w.scenario.generate = {4, 4};
+  w.scenario.buckets = 1;
+  w.scenario.requests = 459;
+  w.scenario.target_qps = 4;
+  w.scenario.ttft_p99_ms = 1000;
+  w.scenario.tpot_p99_ms = 100;
+  // One run at 4 QPS: 459 / 4 s, twice over, + 300 s, + 30 s for each of the 2 steps.
+  CHECK(scenario_time_allowance(w, s) == Approx(2 * 459 / 4.0 + 300 + 2 * 30));
+  // A search: six load points at down to 1 QPS.
+  w.scenario.find_max_qps = true;
+  CHECK(scenario_time_allowance(w, s) == Approx(6 * 459 / 1.0 + 300 + 2 * 30));
 }

@@ -95,6 +95,14 @@ TEST_CASE("qps search: a failed confirmation steps down, and the edge cases say 
   CHECK_FALSE(never.max_qps);
   CHECK_THAT(never.note, Contains("did not hold at any probed rate"));
 
+  // A floor stops the halving: 8, 4, 2, 1, then 0.5 would be below it.
+  QpsSearchSettings floored;
+  floored.min_qps = 1;
+  const QpsSearchResult stopped = search_max_qps([](double, int, bool) { return false; }, 8, floored);
+  CHECK(stopped.points.size() == 4);
+  CHECK(stopped.points.back().qps == 1);
+  CHECK_THAT(stopped.note, Contains("floor"));
+
   const QpsSearchResult always = search_max_qps([](double, int, bool) { return true; }, 1, {});
   REQUIRE(always.max_qps);
   CHECK(*always.max_qps == 2048);  // eleven doublings within twelve probes
@@ -165,4 +173,21 @@ TEST_CASE("server scenario: max-QPS search converges on the fixed-step backend",
   FixedServer again;
   const ScenarioOutcome o2 = run_server(again.steps, w, settings());
   CHECK(find(o2.summaries, "scenario/max_qps")->value == max->value);
+}
+
+TEST_CASE("server scenario: no search when requests served alone already break a bound", "[scenario]") {
+  // Every decode step takes 2 ms, so TPOT is at least 2 ms: a 1 ms bound can hold at no rate.
+  FixedServer f;
+  Workload w = server_workload(true);
+  w.scenario.tpot_p99_ms = 1;
+  const double before = f.clock.now();
+  const ScenarioOutcome o = run_server(f.steps, w, settings());
+  CHECK(find(o.summaries, "scenario/max_qps") == nullptr);
+  CHECK(o.block["search"]["points"].empty());
+  CHECK(o.block["search"]["isolated"]["tpot_median_s"].get<double>() == Approx(0.002));
+  REQUIRE_FALSE(o.reasons.empty());
+  CHECK_THAT(o.reasons.front(), Contains("served alone already break a bound"));
+  CHECK(o.host_samples.size() == 8);  // the eight requests that ran, one at a time
+  CHECK(o.validity_extra["latency_bounds"]["held"] == false);
+  CHECK(f.clock.now() - before == Approx(8 * 0.020));  // 4 ms prefill + 8 × 2 ms decode each
 }

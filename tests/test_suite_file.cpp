@@ -666,7 +666,7 @@ TEST_CASE("every shipped suite loads", "[suite_file][shipped]") {
   const std::map<std::string, size_t> counts = {
       {"smoke", 2 * 2 + 2 + 2 + 2 + 2},           // 12
       {"standard", 2 * 2 + 2 + 2 + 2 + 2 + 2},    // 14
-      {"edge", 2 * 2 + 3 * 2 + 2 * 2 + 3 * 2},    // 20
+      {"edge", 2 * 2 + 3 * 2 + 2 * 2 + 3 * 2 + 1 + 1},  // 22: with a generate and a server scenario
       {"datacenter", 2 + 2 + 2},                  // 6
   };
   for (const auto& [name, count] : counts) {
