@@ -12,10 +12,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/store_cli.hpp"
 #include "common/error.hpp"
 #include "harness/runner.hpp"
 #include "results/console_table.hpp"
 #include "results/json_file.hpp"
+#include "results/store/store_url.hpp"
+#include "suites/shard.hpp"
 #include "suites/suite_file.hpp"
 
 namespace infermark::cli {
@@ -43,17 +46,24 @@ struct RunArgs {
   bool no_energy = false;
   int threads = 0;
   double timeout = 0;
+  std::string shard;      // "I/N" (--shard)
+  std::string run_group;  // --run-group
+  std::string store;      // --store: also write the finished run into this results store
   CLI::App* cmd = nullptr;
   std::vector<std::string> argv;
 
   bool given(const std::string& opt) const { return cmd->count(opt) > 0; }
 };
 
+}  // namespace
+
 std::string default_cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/infermark";
   if (const char* h = std::getenv("HOME")) return std::string(h) + "/.cache/infermark";
   return ".infermark-cache";
 }
+
+namespace {
 
 // With --resume, options not given again on the command line come from the interrupted run.
 void take_options_from(const RunResult& prev, RunArgs& a) {
@@ -82,7 +92,13 @@ void take_options_from(const RunResult& prev, RunArgs& a) {
   }
   if (!a.given("--save-tensors") && opt.contains("save_tensors") && opt["save_tensors"].is_string())
     a.save_tensors = opt["save_tensors"].get<std::string>();
+  if (!a.given("--shard") && run.contains("shard") && run["shard"].is_object())
+    a.shard = run["shard"].value("text", a.shard);
+  if (!a.given("--run-group") && run.contains("run_group") && run["run_group"].is_string())
+    a.run_group = run["run_group"].get<std::string>();
 }
+
+}  // namespace
 
 // An unwritable --out is found before the first benchmark runs, not after it (when its work,
 // possibly minutes, would be lost).
@@ -101,6 +117,8 @@ void check_out_writable(const std::string& out) {
     throw Error(ErrorKind::BadInput, "--out: cannot write in " + dir.string() + ": " +
                                          std::strerror(errno));
 }
+
+namespace {
 
 // CLI11's NonNegativeNumber names its range up to DBL_MAX in full; say what is expected instead.
 const CLI::Validator kNonNegative(
@@ -121,8 +139,14 @@ int run_command(RunArgs& a) {
     if (!a.given("--out")) a.out = a.resume;
   }
 
+  std::optional<ShardSpec> shard;
+  if (!a.shard.empty()) shard = parse_shard(a.shard);
   RunRequest req;
   req.suite = load_suite(a.suite, suites_dir());
+  const size_t suite_workloads = req.suite.workloads.size();
+  const std::string assignment =
+      shard ? shard_assignment_digest(req.suite.workloads, req.suite.settings, shard->count) : "";
+  if (shard) req.suite.workloads = shard_workloads(req.suite.workloads, req.suite.settings, *shard);
   req.backends = a.backends;
   req.devices = a.devices;
   req.filter = a.filter;
@@ -147,9 +171,21 @@ int run_command(RunArgs& a) {
   req.counters = a.counters;
   req.energy = a.no_energy ? "off" : a.energy ? "on" : "auto";
   req.command_line = a.argv;
+  for (auto& arg : req.command_line) arg = mask_url_password(arg);  // no password in results
 
   RunPlan plan = plan_run(req);  // every bad input is found here, before anything is written
   RunResult doc = new_run_document(req, plan);
+  if (shard || !a.run_group.empty()) {  // a sweep over machines (README "Sharding a sweep")
+    doc.run["run_group"] =
+        a.run_group.empty() ? default_run_group(req.suite, plan.settings.seed) : a.run_group;
+    if (shard)
+      doc.run["shard"] = {{"index", shard->index},
+                          {"count", shard->count},
+                          {"text", shard->text()},
+                          {"workloads", req.suite.workloads.size()},
+                          {"suite_workloads", suite_workloads},
+                          {"assignment", assignment}};
+  }
   std::set<std::string> done;
   if (previous) {
     if (previous->run.value("suite", ojson::object()).value("hash", "") != req.suite.hash)
@@ -164,6 +200,7 @@ int run_command(RunArgs& a) {
     for (const auto& b : doc.benchmarks) done.insert(b.id);
   }
   check_out_writable(a.out);
+  if (!a.store.empty()) check_store(store_url(a.store));  // before any benchmark runs
 
   Progress progress(a.quiet);
   execute_run(req, plan, doc, done, progress,
@@ -173,6 +210,8 @@ int run_command(RunArgs& a) {
     std::cout << summary_table(doc);
     std::cout << "results: " << a.out << "\n";
   }
+  // The result file is written whatever happens to the store; a store failure says so and exits 4.
+  if (!a.store.empty() && store_finished_run(store_url(a.store), a.out, a.quiet) != kOk) return kError;
   for (const auto& b : doc.benchmarks)
     if (b.state == State::Failed) return kFailures;
   return kOk;
@@ -194,10 +233,13 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv
                   "(1), or part of the device name (lavapipe); default: every device")
       ->delimiter(',');
   cmd->add_option("--filter", a.filter, "only workloads whose id matches this regex");
-  cmd->add_option("--precision", a.precisions, "only these precisions, comma-separated (f32,bf16,f16)")
+  cmd->add_option("--precision", a.precisions, "only these precisions, comma-separated (f32,bf16,f16,int8,int4w)")
       ->delimiter(',');
   cmd->add_option("--out", a.out, "result file, rewritten atomically after every benchmark")
       ->capture_default_str();
+  cmd->add_option("--store", a.store,
+                  "also write the finished run into this results store (a file path, sqlite:PATH "
+                  "or postgresql://user@host:port/db); the result file is kept if that fails");
   cmd->add_option("--seed", a.seed, "seed for synthetic weights and inputs (default: the suite's)");
   cmd->add_option("--weights", a.weights, "Hugging Face safetensors checkpoint to run with");
   cmd->add_option("--save-tensors", a.save_tensors, "write each benchmark's input ids and output as .npy here");
@@ -217,6 +259,12 @@ void add_run(CLI::App& app, Action& action, const std::vector<std::string>& argv
   cmd->add_flag("--no-ceilings", a.no_ceilings,
                 "skip measuring each device's roofline ceilings (a large matmul and a STREAM-like "
                 "add through the backend) before the benchmarks");
+  cmd->add_option("--shard", a.shard,
+                  "run shard I of N (I/N, from 1): a deterministic slice of the suite by workload "
+                  "hash, balanced by the cost model's estimate");
+  cmd->add_option("--run-group", a.run_group,
+                  "name of the sweep this run belongs to (default with --shard: from the suite "
+                  "hash and seed)");
   cmd->add_flag("--quick", a.quick, "short measurement settings: a fast look, not publishable numbers");
   cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
   cmd->add_flag("--no-isolate", a.no_isolate, "run benchmarks in this process (debugging only)")->group("");

@@ -14,7 +14,7 @@ enum Exit : int {
   kOk = 0,
   kFailures = 1,    // the command ran, but benchmarks failed or a file is inconsistent
   kBadInput = 2,    // the user's input is wrong; nothing was written
-  kRegression = 3,  // compare --fail-on-regression found one
+  kRegression = 3,  // compare --fail-on-regression found one; rerun: not reproduced
   kError = 4,       // an internal or environment error
 };
 
@@ -26,8 +26,17 @@ void add_validate(CLI::App& app, Action& action);
 void add_bench_child(CLI::App& app, Action& action);
 void add_compare(CLI::App& app, Action& action);
 void add_report(CLI::App& app, Action& action);
+void add_rerun(CLI::App& app, Action& action, const std::vector<std::string>& argv);
+void add_merge(CLI::App& app, Action& action);
+void add_store(CLI::App& app, Action& action);
+void add_history(CLI::App& app, Action& action);
 
 // Where shipped suites live: $INFERMARK_SUITES_DIR, else the source tree's suites/.
 std::string suites_dir();
+
+// Where reference outputs are cached by default: $XDG_CACHE_HOME/infermark, ~/.cache/infermark.
+std::string default_cache_dir();
+// An unwritable --out is found before the first benchmark runs (throws BadInput), not after it.
+void check_out_writable(const std::string& out);
 
 }  // namespace infermark::cli

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   add_bench_child(app, action);
   add_compare(app, action);
   add_report(app, action);
+  add_rerun(app, action, args);
+  add_merge(app, action);
+  add_store(app, action);
+  add_history(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

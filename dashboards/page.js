@@ -1159,6 +1159,65 @@
       'self-contained: its data, styles and scripts are inside it and it makes no network request.'));
   }
 
+  // ------------------------------------------------------------------------------- history
+
+  // `report --html --store URL`: one chart per workload definition, backend:device and machine,
+  // the store's medians oldest first with their 95% intervals; runs whose benchmark was not
+  // measured are listed under the chart, never drawn as zero.
+  function history() {
+    const H = DATA.history;
+    const s = section('history', 'History',
+      'From the results store: the median latency of each benchmark over time, one chart per ' +
+      'workload, backend:device and machine, with its 95% interval (dashed). Hollow points are ' +
+      'mistrusted measurements.');
+    app.appendChild(s);
+    if (!H.length) {
+      s.appendChild(notice('The store holds no run of these benchmarks.', 'info', 'history'));
+      return;
+    }
+    H.forEach(function (h, i) {
+      const box = el('div', null, el('h3', { text: h.workload + ' @ ' + h.backend + ':' + h.device +
+        (h.device_name ? ' (' + h.device_name + ')' : '') + ' — host ' + h.hostname }));
+      s.appendChild(box);
+      const pts = h.points.filter(function (p) { return isNum(p.value); });
+      const opt = baseOption();
+      opt.grid = { left: 16, right: 24, top: 34, bottom: 40, containLabel: true };
+      opt.legend = { top: 0, right: 8, textStyle: { fontSize: 11 } };
+      opt.xAxis = Object.assign({ type: 'category', data: pts.map(function (p) { return p.started_at; }),
+        axisLabel: { fontSize: 10 } }, axisName('run started (UTC)', 28));
+      opt.yAxis = Object.assign({ type: 'value', scale: true, axisLabel: { formatter: axisSeconds },
+        splitLine: { lineStyle: { color: '#e2e8f0' } } }, yName('median latency'));
+      function bound(k) {
+        return pts.map(function (p) { return Array.isArray(p.ci95) ? p.ci95[k] : null; });
+      }
+      opt.series = [
+        { name: 'median', type: 'line', symbolSize: 7,
+          data: pts.map(function (p, k) {
+            return { value: p.value, point: k, itemStyle: p.state === 'mistrusted'
+              ? { color: '#fff', borderColor: STATE_COLOR.mistrusted, borderWidth: 2 } : undefined };
+          }) },
+        { name: '95% interval low', type: 'line', symbol: 'none', data: bound(0),
+          lineStyle: { type: 'dashed', width: 1, color: '#94a3b8' }, itemStyle: { color: '#94a3b8' } },
+        { name: '95% interval high', type: 'line', symbol: 'none', data: bound(1),
+          lineStyle: { type: 'dashed', width: 1, color: '#94a3b8' }, itemStyle: { color: '#94a3b8' } }
+      ];
+      opt.tooltip.formatter = function (p) {
+        const pt = pts[p.dataIndex];
+        return tip(pt.run, [['started', pt.started_at], ['state', pt.state],
+          ['median', fmtSeconds(pt.value)],
+          ['95% interval', Array.isArray(pt.ci95)
+            ? fmtSeconds(pt.ci95[0]) + ' – ' + fmtSeconds(pt.ci95[1]) : DASH]]);
+      };
+      makeChart('history-' + i, box, 260, opt);
+      const missing = h.points.length - pts.length;
+      if (missing)
+        box.appendChild(el('p', { class: 'footnote', text: missing + ' stored run' +
+          (missing === 1 ? '' : 's') + ' of this benchmark had no median (' +
+          h.points.filter(function (p) { return !isNum(p.value); })
+            .map(function (p) { return p.run + ': ' + p.state; }).join(', ') + ').' }));
+    });
+  }
+
   // ------------------------------------------------------------------------------- main
 
   function guarded(name, fn) {
@@ -1179,6 +1238,7 @@
   guarded('energy', energy);
   guarded('memory', memory);
   if (MULTI) guarded('comparison', comparison);
+  if (Array.isArray(DATA.history)) guarded('history', history);
   guarded('validity', validity);
   guarded('system', system);
   footer();

@@ -135,7 +135,8 @@ std::string json_for_script(const ojson& j) {
   return out;
 }
 
-std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings& settings) {
+std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings& settings,
+                        const ojson& history) {
   if (!dashboard_assets::has_chart_library())
     throw Error(ErrorKind::Unavailable,
                 "report --html: this infermark was " +
@@ -144,6 +145,9 @@ std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings
   const std::string_view script = dashboard_assets::script();
   check_inlinable(library, "the chart library");
   check_inlinable(script, "dashboards/page.js");
+
+  ojson data = dashboard_data(runs, settings);
+  if (!history.is_null()) data["history"] = history;
 
   // No network, no plug-ins, no frames; only the two inline scripts below may run.
   const std::string csp = "default-src 'none'; script-src " + csp_hash(library) + " " +
@@ -155,7 +159,7 @@ std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings
                {"GENERATOR", html_text(std::string("infermark ") + INFERMARK_VERSION)},
                {"TITLE", html_text(page_title(runs))},
                {"STYLE", std::string(dashboard_assets::stylesheet())},
-               {"DATA", json_for_script(dashboard_data(runs, settings))},
+               {"DATA", json_for_script(data)},
                {"CHART_LIBRARY", std::string(library)},
                {"SCRIPT", std::string(script)}});
 }

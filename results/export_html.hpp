@@ -29,7 +29,8 @@ std::string json_for_script(const ojson& j);
 // The page: dashboards/page.html with the stylesheet, chart library, page script and data
 // inlined, and a Content-Security-Policy that allows no network and only those exact scripts
 // (by SHA-256). Throws Error (Unavailable) when this build has no chart library, saying how to
-// get it.
-std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings& settings = {});
+// get it. `history`, when not null, is embedded as the data's "history" (dashboard_history.hpp).
+std::string export_html(const std::vector<NamedRun>& runs, const CompareSettings& settings = {},
+                        const ojson& history = nullptr);
 
 }  // namespace infermark

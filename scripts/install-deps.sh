@@ -11,6 +11,7 @@ PACKAGES=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers  # dnnl-config.cmake requires OpenCL
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libpapi-dev
+  libsqlite3-dev libpq-dev postgresql  # results store; the store tests start a throw-away server
   python3 python3-jsonschema python3-numpy
   libbenchmark-dev libbenchmark-tools python3-scipy  # infermark-ops; compare.py, run by a report test
   chromium  # the dashboard's browser test (headless)
