@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/percent.hpp"
 #include "common/error.hpp"
 #include "results/compare.hpp"
 #include "results/json_file.hpp"
@@ -14,23 +15,6 @@
 namespace infermark::cli {
 
 namespace {
-
-// "5%", "5" and "0.5%" all mean percent; the result is a fraction (0.05).
-double parse_percent(const std::string& flag, const std::string& text) {
-  std::string t = text;
-  if (!t.empty() && t.back() == '%') t.pop_back();
-  size_t used = 0;
-  double v = NAN;
-  try {
-    v = std::stod(t, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != t.size() || !std::isfinite(v) || v < 0 || v >= 1000)
-    throw_bad_input("command line", flag,
-                    "expected a percentage such as 5% or 2.5, got '" + text + "'");
-  return v / 100;
-}
 
 struct CompareOptions {
   std::vector<std::string> files;

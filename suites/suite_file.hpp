@@ -46,5 +46,9 @@ Suite parse_suite(const std::string& text, const std::string& file);
 std::vector<std::string> shipped_suites(const std::string& suites_dir);
 
 nlohmann::ordered_json settings_to_json(const MeasurementSettings& s);
+// Reads back a settings block (a suite's, or run.settings of a result file, used by rerun);
+// throws BadInput naming `file` and `pointer`.
+MeasurementSettings settings_from_json(const nlohmann::json& j, const std::string& file,
+                                       const std::string& pointer);
 
 }  // namespace infermark
