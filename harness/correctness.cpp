@@ -37,6 +37,13 @@ double nmse_tolerance(Precision p) {
     case Precision::F32: return 1e-8;
     case Precision::F16: return 1e-4;
     case Precision::BF16: return 1e-3;
+    // Kernel error only: the reference runs the same quantized model in f64. int8 quantizes
+    // activations the backend holds in its compute type: a bf16 value within half a bf16 ulp of
+    // an int8 rounding boundary lands one int8 step off. Measured: llama-1.1b decode, 2 layers,
+    // b4, compute bf16: kernel NMSE 8.4e-4, about the quantization error itself (8.6e-4);
+    // bert-base with compute f32: 4.2e-7. A wrong scale or layout gives NMSE ~1.
+    case Precision::Int8: return 5e-3;
+    case Precision::Int4W: return 1e-3;
   }
   return 0;
 }

@@ -24,7 +24,9 @@ FitNeed fit_need(const MemoryCost& m, const DeviceLimits& l) {
   FitNeed n;
   n.elem_bytes = l.float_bytes > 0 ? l.float_bytes : m.elem_bytes;
   const int64_t eb = n.elem_bytes;
-  n.weights = m.weight_elems * eb;
+  // A backend's own float storage holds every weight as a float; otherwise quantized weights
+  // take their stored size (MemoryCost::weights_bytes()).
+  n.weights = l.float_bytes > 0 ? m.weight_elems * eb : m.weights_bytes();
   n.kv_cache = m.kv_elems * eb;
   n.activations = (l.holds_all_activations ? m.activation_elems : m.largest_activation_elems) * eb +
                   m.id_bytes;

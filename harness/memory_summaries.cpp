@@ -85,7 +85,8 @@ std::vector<std::string> memory_mismatches(const MemoryCost& expected, const Dev
       flags.push_back(std::string(what) + ": measured " + format_bytes(got) + " is " + ratio_text(r) +
                       " the expected " + format_bytes(want) + " (at " + storage + ")");
   };
-  check("weights", expected.weight_elems * eb, measured.weights);
+  check("weights", limits.float_bytes > 0 ? expected.weight_elems * eb : expected.weights_bytes(),
+        measured.weights);
   check("KV cache", expected.kv_elems * eb, measured.kv_cache);
   return flags;
 }

@@ -1,6 +1,7 @@
 #include "results/console_table.hpp"
 #include "results/export.hpp"
 #include "results/export_common.hpp"
+#include "results/export_tradeoff.hpp"
 #include "results/text_format.hpp"
 
 namespace infermark {
@@ -159,6 +160,7 @@ std::string export_markdown(const std::vector<NamedRun>& runs) {
                cell(notes[i]->reason) + "\n";
     }
     out += memory_table(r);
+    out += tradeoff_table(r);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "suites/cost_model.hpp"
 
+#include "suites/quantize.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -14,13 +16,20 @@ int64_t numel(const TensorDesc& t) {
 }
 
 int64_t elem_bytes(const Graph& g, const TensorDesc& t) {
-  return t.dtype == DType::I32 ? 4 : bytes_per_element(g.workload.precision);
+  return t.dtype == DType::I32 ? 4 : bytes_per_element(float_precision(g.workload));
 }
 
-int64_t tensor_bytes(const Graph& g, const std::string& name) {
-  const auto& t = g.tensor(name);
+// Quantized weights count their stored bytes (values and scales); everything else its elements.
+int64_t stored_bytes(const Graph& g, const TensorDesc& t) {
+  if (t.role == TensorRole::Weight && is_quantized(g.workload.precision) && t.shape.size() == 2) {
+    const auto names = quantized_weight_names(g);
+    if (std::find(names.begin(), names.end(), t.name) != names.end())
+      return quantized_weight_bytes(g.workload, t.shape[0], t.shape[1]);
+  }
   return numel(t) * elem_bytes(g, t);
 }
+
+int64_t tensor_bytes(const Graph& g, const std::string& name) { return stored_bytes(g, g.tensor(name)); }
 
 // Query–key pairs one (sequence, head) evaluates: causal attention skips the future.
 int64_t attention_pairs(const OpAttrs& a) {
@@ -56,7 +65,7 @@ OpCost op_cost(const Graph& g, const Op& op) {
   if (op.kind == OpKind::Attention && op.attrs.cached) {
     // The cache is read up to context + seq rows; k and v are written into it.
     const auto& a = op.attrs;
-    const int64_t eb = bytes_per_element(g.workload.precision);
+    const int64_t eb = bytes_per_element(float_precision(g.workload));
     const int64_t kv_rows = int64_t(a.batch) * (a.context + a.seq);
     c.bytes = tensor_bytes(g, op.inputs[0]) + 2 * tensor_bytes(g, op.inputs[1]) * 2 +
               2 * kv_rows * a.kv_heads * a.head_dim * eb + tensor_bytes(g, op.output);
@@ -84,7 +93,7 @@ WorkloadCost workload_cost(const Graph& g) {
     }
   }
   for (const auto& t : g.tensors) {
-    const int64_t bytes = numel(t) * elem_bytes(g, t);
+    const int64_t bytes = stored_bytes(g, t);
     switch (t.role) {
       case TensorRole::Weight: {
         int64_t b = bytes;
@@ -114,7 +123,13 @@ WorkloadCost workload_cost(const Graph& g) {
 
 MemoryCost memory_cost(const Graph& g) {
   MemoryCost m;
-  m.elem_bytes = bytes_per_element(g.workload.precision);
+  m.elem_bytes = bytes_per_element(float_precision(g.workload));
+  const auto quantized = quantized_weight_names(g);
+  for (const auto& name : quantized) {
+    const TensorDesc& t = g.tensor(name);
+    m.quantized_weight_elems += numel(t);
+    m.quantized_weight_bytes += stored_bytes(g, t);
+  }
   for (const auto& t : g.tensors) {
     const int64_t n = numel(t);
     if (t.dtype == DType::I32) {

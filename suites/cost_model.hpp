@@ -39,9 +39,15 @@ struct MemoryCost {
   int64_t activation_elems = 0;        // every intermediate and the output, all held at once
   int64_t largest_activation_elems = 0;  // the largest one (FFN hidden, logits, …)
   int64_t id_bytes = 0;                // token/position/type ids (i32)
+  // Quantized precisions: the matmul weights stored quantized (a part of weight_elems) and the
+  // bytes they take, values and scales (suites/quantize.hpp).
+  int64_t quantized_weight_elems = 0;
+  int64_t quantized_weight_bytes = 0;
 
   int64_t weights_bytes(int eb) const { return weight_elems * eb; }
-  int64_t weights_bytes() const { return weights_bytes(elem_bytes); }
+  int64_t weights_bytes() const {
+    return (weight_elems - quantized_weight_elems) * elem_bytes + quantized_weight_bytes;
+  }
   int64_t weights_bytes(Precision p) const { return weights_bytes(bytes_per_element(p)); }
   int64_t kv_cache_bytes() const { return kv_elems * elem_bytes; }
   int64_t largest_activation_bytes() const { return largest_activation_elems * elem_bytes; }

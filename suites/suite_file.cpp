@@ -149,7 +149,8 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
   jf::object(j, at);
   jf::check_keys(j, at, {"model", "phase", "batch", "seq", "context", "precision", "layers",
                          "scenario", "prompt", "generate", "buckets", "target_qps", "requests",
-                         "ttft_p99_ms", "tpot_p99_ms", "find_max_qps"});
+                         "ttft_p99_ms", "tpot_p99_ms", "find_max_qps", "compute",
+                         "group_size"});
   // Serving scenarios (generate, server, offline) take prompt/generate instead of phase/seq.
   const std::vector<Scenario> scenarios = scenarios_from_json(j, at.file, at.pointer, true);
   const bool serving = !scenarios.front().is_step();
@@ -172,7 +173,8 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
     return jf::enum_value(v, a, {Phase::Encode, Phase::Prefill, Phase::Decode});
   };
   auto precision_of = [](const json& v, const jf::At& a) {
-    return jf::enum_value(v, a, {Precision::F32, Precision::BF16, Precision::F16});
+    return jf::enum_value(v, a, {Precision::F32, Precision::BF16, Precision::F16,
+                                 Precision::Int8, Precision::Int4W});
   };
   std::function<int(const json&, const jf::At&)> size_of = jf::positive_int;
   std::function<int(const json&, const jf::At&)> context_of = jf::non_negative_int;
@@ -188,8 +190,29 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
   Axis<int> contexts{{{0, (at / "context").pointer}}};
   if (auto* v = jf::find(j, "context")) contexts = axis<int>(*v, at / "context", context_of);
   auto precisions = axis<Precision>(
-      jf::require(j, at, "precision", "f32, bf16 or f16, or a list"), at / "precision",
+      jf::require(j, at, "precision", "f32, bf16, f16, int8 or int4w, or a list"), at / "precision",
       precision_of);
+  // Quantized precisions' own keys: the float type around the integer matmuls, int4w's groups.
+  Precision compute = Precision::BF16;
+  int group_size = 128;
+  auto sweeps = [&](std::initializer_list<Precision> ps) {
+    for (const auto& [p, where] : precisions.values)
+      for (Precision q : ps)
+        if (p == q) return true;
+    return false;
+  };
+  if (auto* v = jf::find(j, "compute")) {
+    compute = jf::enum_value(*v, at / "compute", {Precision::F32, Precision::BF16, Precision::F16});
+    if (!sweeps({Precision::Int8, Precision::Int4W}))
+      (at / "compute").fail("\"compute\" applies to the quantized precisions int8 and int4w only, "
+                            "and this entry has neither");
+  }
+  if (auto* v = jf::find(j, "group_size")) {
+    group_size = jf::positive_int(*v, at / "group_size");
+    if (!sweeps({Precision::Int4W}))
+      (at / "group_size").fail("\"group_size\" applies to precision int4w only, and this entry "
+                               "has no int4w");
+  }
   Axis<int> layers{{{model->layers, (at / "layers").pointer}}};  // full depth by default
   if (auto* v = jf::find(j, "layers")) layers = axis<int>(*v, at / "layers", size_of);
 
@@ -210,6 +233,8 @@ void expand_workload(const json& j, const jf::At& at, const Suite& suite,
                 w.context = context;
                 w.precision = precision;
                 w.layers = nlayers;
+                w.compute = compute;
+                w.group_size = group_size;
                 w.scenario = scenario;
                 validate_workload(w, at.file, at.pointer);
                 out.push_back({std::move(w), at.pointer});
@@ -305,6 +330,11 @@ std::vector<std::string> shipped_suites(const std::string& suites_dir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+MeasurementSettings settings_from_json(const json& j, const std::string& file,
+                                       const std::string& pointer) {
+  return parse_settings(j, jf::At{file, pointer});
 }
 
 nlohmann::ordered_json settings_to_json(const MeasurementSettings& s) {

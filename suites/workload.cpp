@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/sha256.hpp"
+#include "suites/quantize.hpp"
 
 namespace infermark {
 
@@ -24,6 +25,8 @@ std::string to_string(Precision p) {
     case Precision::F32: return "f32";
     case Precision::BF16: return "bf16";
     case Precision::F16: return "f16";
+    case Precision::Int8: return "int8";
+    case Precision::Int4W: return "int4w";
   }
   return "?";
 }
@@ -39,20 +42,42 @@ Precision precision_from_string(const std::string& s) {
   if (s == "f32") return Precision::F32;
   if (s == "bf16") return Precision::BF16;
   if (s == "f16") return Precision::F16;
-  throw Error(ErrorKind::BadInput, "unknown precision '" + s + "' (expected f32, bf16 or f16)");
+  if (s == "int8") return Precision::Int8;
+  if (s == "int4w") return Precision::Int4W;
+  throw Error(ErrorKind::BadInput,
+              "unknown precision '" + s + "' (expected f32, bf16, f16, int8 or int4w)");
 }
 
-int bytes_per_element(Precision p) { return p == Precision::F32 ? 4 : 2; }
+int bytes_per_element(Precision p) {
+  if (is_quantized(p))
+    throw Error(ErrorKind::Internal, "bytes_per_element(" + to_string(p) +
+                                         "): a quantized precision has no single element size");
+  return p == Precision::F32 ? 4 : 2;
+}
+
+bool is_quantized(Precision p) { return p == Precision::Int8 || p == Precision::Int4W; }
+
+Precision float_precision(const Workload& w) {
+  return is_quantized(w.precision) ? w.compute : w.precision;
+}
+
+std::string precision_segment(const Workload& w) {
+  switch (w.precision) {
+    case Precision::Int8: return "int8-" + to_string(w.compute);
+    case Precision::Int4W: return "int4w-g" + std::to_string(w.group_size) + "-" + to_string(w.compute);
+    default: return to_string(w.precision);
+  }
+}
 
 std::string Workload::id() const {
   if (!scenario.is_step())
     return model.name + "/" + to_string(scenario.kind) + "/b" + std::to_string(batch) + "/" +
-           scenario_id_segment(scenario) + "/" + to_string(precision) + "/l" +
+           scenario_id_segment(scenario) + "/" + precision_segment(*this) + "/l" +
            std::to_string(layers);
   std::string s = model.name + "/" + to_string(phase) + "/b" + std::to_string(batch) + "/s" +
                   std::to_string(seq);
   if (phase == Phase::Decode) s += "/c" + std::to_string(context);
-  return s + "/" + to_string(precision) + "/l" + std::to_string(layers);
+  return s + "/" + precision_segment(*this) + "/l" + std::to_string(layers);
 }
 
 namespace {
@@ -68,6 +93,12 @@ nlohmann::ordered_json definition_json(const Workload& w) {
   j["context"] = w.context;
   j["precision"] = to_string(w.precision);
   j["layers"] = w.layers;
+  // Only quantized workloads carry these, so float workloads keep their hashes.
+  if (is_quantized(w.precision)) {
+    j["compute"] = to_string(w.compute);
+    if (w.precision == Precision::Int4W) j["group_size"] = w.group_size;
+    j["quantization"] = quantization_method(w);
+  }
   scenario_to_json(w.scenario, j);  // nothing for step workloads, so their hashes are unchanged
   return j;
 }

@@ -24,6 +24,22 @@ void validate_workload(const Workload& w, const std::string& file, const std::st
     (at / "layers").fail("expected 1 ≤ layers ≤ " + std::to_string(m.layers) + " (the depth of " +
                          m.name + "), got " + std::to_string(w.layers));
 
+  if (w.precision == Precision::Int4W) {
+    // Groups run along K of every quantized matmul: hidden (q, k, v, up, gate, LM head),
+    // heads × head_dim (attention output) and ffn (down).
+    if (w.group_size != 32 && w.group_size != 128)
+      (at / "group_size").fail("expected 32 or 128, got " + std::to_string(w.group_size));
+    const std::pair<const char*, int64_t> ks[] = {
+        {"hidden", m.hidden}, {"heads × head_dim", int64_t(m.heads) * m.head_dim}, {"ffn", m.ffn}};
+    for (const auto& [what, k] : ks)
+      if (k % w.group_size != 0)
+        (at / "group_size")
+            .fail("int4w group size " + std::to_string(w.group_size) + " does not divide " + what +
+                  " = " + std::to_string(k) + " of " + m.name + " (workload " + w.id() + ")");
+  }
+  if (is_quantized(w.precision) && is_quantized(w.compute))
+    (at / "compute").fail("expected a float type (f32, bf16 or f16), got " + to_string(w.compute));
+
   // A serving scenario's phase is derived: its own checks name the keys the user wrote.
   validate_scenario(w.scenario, m, w.batch, file, pointer);
 
@@ -78,8 +94,13 @@ Workload workload_from_json(const nlohmann::json& j, const std::string& file,
   w.seq = jf::positive_int(jf::require(j, at, "seq", "a positive integer"), at / "seq");
   w.context = 0;
   if (auto* v = jf::find(j, "context")) w.context = jf::non_negative_int(*v, at / "context");
-  w.precision = jf::enum_value(jf::require(j, at, "precision", "f32, bf16 or f16"),
-                               at / "precision", {Precision::F32, Precision::BF16, Precision::F16});
+  w.precision = jf::enum_value(jf::require(j, at, "precision", "f32, bf16, f16, int8 or int4w"),
+                               at / "precision",
+                               {Precision::F32, Precision::BF16, Precision::F16, Precision::Int8,
+                                Precision::Int4W});
+  if (auto* v = jf::find(j, "compute"))
+    w.compute = jf::enum_value(*v, at / "compute", {Precision::F32, Precision::BF16, Precision::F16});
+  if (auto* v = jf::find(j, "group_size")) w.group_size = jf::positive_int(*v, at / "group_size");
   w.layers = w.model.layers;
   if (auto* v = jf::find(j, "layers")) w.layers = jf::positive_int(*v, at / "layers");
   // A serving scenario's phase, seq and context are derived: they must say what they derive from.

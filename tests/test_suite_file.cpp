@@ -493,7 +493,7 @@ TEST_CASE("impossible workloads", "[suite_file][bad_input]") {
   SECTION("unknown precision") {
     j["workloads"][0]["precision"] = json::array({"f32", "fp8"});
     require_at(bad_input(j), "/workloads/0/precision/1",
-               "expected one of f32 | bf16 | f16, got \"fp8\"");
+               "expected one of f32 | bf16 | f16 | int8 | int4w, got \"fp8\"");
   }
   SECTION("unknown phase") {
     j["workloads"][1]["phase"] = "generate";
@@ -665,7 +665,7 @@ TEST_CASE("every shipped suite loads", "[suite_file][shipped]") {
   // Counts worked out by hand from each file's sweeps.
   const std::map<std::string, size_t> counts = {
       {"smoke", 2 * 2 + 2 + 2 + 2 + 2},           // 12
-      {"standard", 2 * 2 + 2 + 2 + 2 + 2 + 2},    // 14
+      {"standard", 2 * 4 + 4 + 4 + 4 + 4 + 4},    // 28: f32, bf16, int8, int4w
       {"edge", 2 * 2 + 3 * 2 + 2 * 2 + 3 * 2 + 1 + 1},  // 22: with a generate and a server scenario
       {"datacenter", 2 + 2 + 2},                  // 6
   };

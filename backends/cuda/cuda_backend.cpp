@@ -21,6 +21,10 @@ Support CudaBackend::supports(const Workload& w) const {
   for (const auto& g : list_.gpus)
     if (g.runnable && !usable) usable = &g;
   if (!usable) return Support::no(list_.gpus.front().info.id + ": " + list_.gpus.front().not_runnable);
+  if (is_quantized(w.precision))
+    return Support::no("not implemented yet: " + to_string(w.precision) +
+                       " on the cuda backend (planned: cuBLASLt int8 IMMA for int8, a weight-only "
+                       "int4 GEMM kernel for int4w; issue 12)");
   // head_dim 0: an op-level graph whose attention attributes the plan checks.
   const int hd = w.model.head_dim;
   if (hd > 0 && !cuda::attention_head_dim_ok(hd)) {

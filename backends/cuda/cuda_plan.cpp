@@ -15,8 +15,11 @@ Storage storage_of(Precision p) {
     case Precision::F32: return Storage::F32;
     case Precision::BF16: return Storage::BF16;
     case Precision::F16: return Storage::F16;
+    case Precision::Int8:
+    case Precision::Int4W: break;
   }
-  throw Error(ErrorKind::Internal, "cuda backend: unknown precision");
+  throw Error(ErrorKind::Unavailable,
+              "cuda backend: precision " + to_string(p) + " is not implemented (see supports())");
 }
 
 size_t storage_bytes(Storage s) { return s == Storage::F32 ? 4 : 2; }

@@ -45,6 +45,11 @@ bool native_bf16(dnnl::cpu_isa isa) {
   return (unsigned(isa) & want) == want;
 }
 
+bool native_int8(dnnl::cpu_isa isa) {
+  const unsigned want = unsigned(dnnl::cpu_isa::avx512_core_vnni);
+  return (unsigned(isa) & want) == want;
+}
+
 int default_threads() { return omp_get_num_procs(); }
 
 }  // namespace infermark::onednn

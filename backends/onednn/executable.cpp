@@ -7,6 +7,8 @@
 #include "backends/onednn/elementwise.hpp"
 #include "backends/onednn/gather.hpp"
 #include "backends/onednn/matmul.hpp"
+#include "backends/onednn/matmul_quantized.hpp"
+#include "backends/onednn/quant_kernels.hpp"
 #include "backends/onednn/norms.hpp"
 #include "backends/onednn/plan.hpp"
 #include "backends/onednn/rope.hpp"
@@ -17,7 +19,9 @@ dt activation_type(Precision p) {
   switch (p) {
     case Precision::F32: return dt::f32;
     case Precision::BF16: return dt::bf16;
-    case Precision::F16: break;
+    case Precision::F16:
+    case Precision::Int8:
+    case Precision::Int4W: break;
   }
   throw Error(ErrorKind::Unavailable, "onednn backend: precision " + to_string(p) +
                                           " is not supported (see supports())");
@@ -31,9 +35,10 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
       scratchpad_(eng_) {
   // oneDNN sizes its work partitioning from the thread count when primitives are created.
   omp_set_num_threads(threads_);
-  const dt act = activation_type(graph.workload.precision);
+  const dt act = activation_type(float_precision(graph.workload));
   tensors_ = std::make_unique<TensorTable>(graph, constants, act);
-  BuildEnv env{eng_, stream_, *tensors_, scratchpad_, record_, tuning};
+  BuildEnv env{eng_,     stream_, *tensors_, scratchpad_, record_, tuning, graph.workload.precision,
+               graph.workload.group_size};
   const std::vector<PlannedStep> plan = plan_steps(graph);
   for (const auto& planned : plan) {
     steps_.push_back(build(planned, env));
@@ -57,6 +62,10 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
   record_.note("threads", threads_);
   record_.note("precision", std::string(dt_name(act)));
   record_.note("accumulation", "f32");
+  if (is_quantized(graph.workload.precision)) {
+    record_.note("quantized", to_string(graph.workload.precision));
+    record_.note("quantized_kernels_isa", quant_kernel_isa());
+  }
   record_.note("graph_ops", graph.ops.size());
   record_.note("steps", steps_.size());
   record_.note("scratchpad_bytes", scratchpad_.bytes());
@@ -73,7 +82,10 @@ std::unique_ptr<Step> OnednnExecutable::build(const PlannedStep& planned, BuildE
   const Op& op = *planned.op;
   try {
     switch (op.kind) {
-      case OpKind::MatMul: return make_matmul_step(planned, env);
+      case OpKind::MatMul:
+        if (is_quantized(env.precision) && env.tensors.is_constant(op.inputs[1]))
+          return make_quantized_matmul_step(planned, env);
+        return make_matmul_step(planned, env);
       case OpKind::Add:
       case OpKind::Mul: return make_binary_step(op, env);
       case OpKind::Gelu:

@@ -24,6 +24,22 @@ class OnednnBackend : public Backend {
   }
 
   Support supports(const Workload& w) const override {
+    if (is_quantized(w.precision)) {
+      // The float parts run in `compute`; the matmuls in the precision's own steps.
+      Workload float_part = w;
+      float_part.precision = w.compute;
+      if (Support s = supports(float_part); !s.ok)
+        return Support::no(to_string(w.precision) + " with compute " + to_string(w.compute) +
+                           ": " + s.reason);
+      if (w.precision == Precision::Int8) {
+        const auto isa = dnnl::get_effective_cpu_isa();
+        // s8 × s8 matmuls need VNNI (or AMX) to be worth measuring; older ISAs would emulate.
+        if (!onednn::native_int8(isa))
+          return Support::no("int8 needs a CPU with AVX512-VNNI or AMX-INT8 (oneDNN's "
+                             "ISA here is " + onednn::isa_name(isa) + ")");
+      }
+      return Support::yes();
+    }
     switch (w.precision) {
       case Precision::F32: return Support::yes();
       case Precision::BF16: {
@@ -38,6 +54,8 @@ class OnednnBackend : public Backend {
         return Support::no("oneDNN " + std::to_string(dnnl_version()->major) + "." +
                            std::to_string(dnnl_version()->minor) +
                            " has no f16 matmul on CPU; f16 runs on the GPU backends");
+      case Precision::Int8:
+      case Precision::Int4W: break;  // handled above
     }
     return Support::no("unknown precision");
   }

@@ -48,6 +48,9 @@ struct BuildEnv {
   Scratchpad& scratchpad;
   ImplementationRecord& record;
   const Tuning& tuning;
+  // The workload's precision: int8 and int4w matmuls take their own steps (matmul_quantized).
+  Precision precision = Precision::F32;
+  int group_size = 128;
 };
 
 }  // namespace infermark::onednn

@@ -22,8 +22,10 @@ class ReferenceBackend : public Backend {
     return {d};
   }
 
-  // The oracle runs everything. The workload's precision is ignored on purpose: the reference
-  // always computes in f64 from the f32 constants, so it is the same answer for every precision.
+  // The oracle runs everything. The workload's float precision is ignored on purpose: the
+  // reference always computes in f64 from the f32 constants, so it is the same answer for every
+  // float precision. Quantized ones get dequantized weights (harness/constants) and, for int8,
+  // per-token quantized matmul inputs, so the answer is the quantized model's.
   Support supports(const Workload&) const override { return Support::yes(); }
 
   std::unique_ptr<Executable> compile(const Graph& graph, const TensorSet& constants,

@@ -7,6 +7,7 @@
 #include "backends/reference/ops.hpp"
 #include "common/error.hpp"
 #include "suites/constant_data.hpp"
+#include "suites/quantize.hpp"
 
 namespace infermark::ref {
 namespace {
@@ -46,7 +47,13 @@ ReferenceExecutable::ReferenceExecutable(const Graph& graph, const TensorSet& co
                   "reference backend: tensor '" + desc.name + "' is declared twice in the graph");
     }
   }
-  for (const auto& op : graph.ops) steps_.push_back(bind(op));
+  const auto quantized = quantized_weight_names(graph);
+  for (const auto& op : graph.ops) {
+    steps_.push_back(bind(op));
+    steps_.back().quantize_input =
+        graph.workload.precision == Precision::Int8 && op.kind == OpKind::MatMul &&
+        std::find(quantized.begin(), quantized.end(), op.inputs[1]) != quantized.end();
+  }
 
   auto out = buffers_.find(graph.output);
   if (out == buffers_.end() || out->second.desc.dtype != DType::F32) {
@@ -200,6 +207,15 @@ void ReferenceExecutable::execute(const Step& st) {
   switch (st.op.kind) {
     case OpKind::Embedding: embedding(in[0]->f64, rows(0), cols(0), in[1]->i32, out); break;
     case OpKind::MatMul:
+      if (st.quantize_input) {
+        quantized_ = in[0]->f64;
+        for (int64_t r = 0; r < rows(0); ++r)
+          quantize_dequantize_row_int8(quantized_.data() + r * cols(0), cols(0));
+        matmul(quantized_, in[1]->f64,
+               in.size() == 3 ? std::span<const double>(in[2]->f64) : std::span<const double>(),
+               rows(0), rows(1), cols(0), out);
+        break;
+      }
       matmul(in[0]->f64, in[1]->f64,
              in.size() == 3 ? std::span<const double>(in[2]->f64) : std::span<const double>(),
              rows(0), rows(1), cols(0), out);

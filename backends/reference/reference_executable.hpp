@@ -34,6 +34,9 @@ class ReferenceExecutable : public Executable {
     Op op;
     std::vector<Buffer*> in;
     Buffer* out = nullptr;
+    // int8 workloads: the matmul's input rows are quantized per token and dequantized before
+    // the f64 GEMM, exactly as suites/quantize.hpp defines, so only kernel error remains.
+    bool quantize_input = false;
   };
 
   Buffer& buffer(const Op& op, const std::string& name);
@@ -43,6 +46,7 @@ class ReferenceExecutable : public Executable {
   std::map<std::string, Buffer> buffers_;  // node-based: Step pointers stay valid
   std::vector<Step> steps_;
   std::vector<double> scores_;  // attention scratch, sized for the largest attention op
+  std::vector<double> quantized_;  // int8: the quantized-dequantized matmul input
   const Buffer* output_ = nullptr;
 };
 

@@ -42,6 +42,11 @@ Support VulkanBackend::supports(const Workload& w) const {
         }
       }
       break;
+    case Precision::Int8:
+    case Precision::Int4W:
+      return Support::no("not implemented yet: " + to_string(w.precision) +
+                         " on the vulkan backend (planned: VK_KHR_shader_integer_dot_product "
+                         "where the device has it, a plain integer path where not; issue 12)");
   }
   // The fused attention shader gives each head dimension an invocation of one workgroup.
   const uint32_t needed = vk::attention_workgroup(w.model.head_dim);
