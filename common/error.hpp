@@ -11,6 +11,7 @@ enum class ErrorKind {
   BadInput,     // the user's input is wrong: exit code 2
   Unavailable,  // a device, library or file the run needs is not there
   Backend,      // a backend call failed at run time
+  OutOfMemory,  // an allocation the workload needs failed: it does not fit (ends `skipped`)
   Internal,     // a bug in infermark
 };
 

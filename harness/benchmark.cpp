@@ -1,12 +1,20 @@
 #include "harness/benchmark.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "backends/registry.hpp"
 #include "common/error.hpp"
@@ -17,11 +25,13 @@
 #include "harness/energy_pass.hpp"
 #include "harness/latency.hpp"
 #include "harness/memory_summaries.hpp"
+#include "harness/quantization_error.hpp"
 #include "harness/reference_cache.hpp"
 #include "harness/scenario_benchmark.hpp"
 #include "harness/summaries.hpp"
 #include "harness/system_info.hpp"
 #include "harness/telemetry.hpp"
+#include "harness/test_slowdown.hpp"
 #include "results/model/statistics.hpp"
 #include "suites/cost_model.hpp"
 #include "suites/npy.hpp"
@@ -137,6 +147,29 @@ ojson workload_block(const Workload& w, const std::string& weights) {
   return j;
 }
 
+namespace {
+
+// Real exhaustion, bounded: the address space is capped 256 MiB above its current size, then
+// touched 16 MiB blocks are allocated until the allocator gives up (std::bad_alloc, or an
+// abort where a sanitizer's allocator reports it instead).
+[[noreturn]] void exhaust_host_memory() {
+  size_t vm_bytes = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    unsigned long pages = 0;
+    if (std::fscanf(f, "%lu", &pages) == 1) vm_bytes = size_t(pages) * size_t(sysconf(_SC_PAGESIZE));
+    std::fclose(f);
+  }
+  const rlimit cap{vm_bytes + (size_t(256) << 20), vm_bytes + (size_t(256) << 20)};
+  setrlimit(RLIMIT_AS, &cap);
+  std::vector<std::unique_ptr<char[]>> held;
+  while (true) {
+    held.emplace_back(new char[size_t(16) << 20]);
+    std::memset(held.back().get(), 1, size_t(16) << 20);
+  }
+}
+
+}  // namespace
+
 void inject_fault_if_requested(const std::string& id) {
   const char* env = std::getenv("INFERMARK_TEST_FAULT");
   if (!env) return;
@@ -149,6 +182,30 @@ void inject_fault_if_requested(const std::string& id) {
   if (what == "hang")
     while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
   if (what == "throw") throw Error(ErrorKind::Backend, "injected fault (INFERMARK_TEST_FAULT)");
+  if (what == "segv") std::raise(SIGSEGV);
+  if (what == "device-oom")  // what a backend raises when the device refuses an allocation
+    throw Error(ErrorKind::OutOfMemory, "injected fault (INFERMARK_TEST_FAULT): device allocation failed");
+  if (what == "oom") exhaust_host_memory();
+}
+
+void record_exception(std::exception_ptr ep, BenchmarkResult& r) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::BadInput) throw;
+    r.state = e.kind() == ErrorKind::OutOfMemory ? State::Skipped : State::Failed;
+    r.reason = e.kind() == ErrorKind::OutOfMemory
+                   ? std::string("does not fit: ") + e.what() + " (the fit check before compiling "
+                                                                  "did not foresee it)"
+                   : e.what();
+  } catch (const std::bad_alloc& e) {
+    // Host memory, not the device's: the process is in trouble, so the benchmark failed.
+    r.state = State::Failed;
+    r.reason = std::string("out of host memory (") + e.what() + ")";
+  } catch (const std::exception& e) {
+    r.state = State::Failed;
+    r.reason = std::string("exception: ") + e.what();
+  }
 }
 
 BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
@@ -179,6 +236,7 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     auto exe = backend->compile(g, constants, dev, {spec.threads});
     r.implementation = exe->implementation();
     inject_fault_if_requested(r.id);
+    exe = slow_down_if_requested(r.id, std::move(exe));
 
     exe->run();
     exe->sync();
@@ -186,6 +244,8 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     const HostTensor* oracle = nullptr;
     HostTensor oracle_store;
     Correctness c = check(spec, *backend, dev, *exe, first, oracle, oracle_store);
+    // Quantized precisions: the quantized model vs the float model, reported, never a failure.
+    const QuantizationReport quant = quantization_error(spec, c.checked_layers, weights_source(spec));
     if (!spec.save_tensors_dir.empty()) save_tensors(spec, g, constants, first);
 
     const CollectorTarget target = collector_target(spec, dev);
@@ -214,6 +274,8 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     r.device_samples = lat.device;
     r.summaries = latency_summaries(lat.host, lat.device, spec.workload.tokens(), workload_cost(g));
     r.summaries.insert(r.summaries.end(), breakdown.begin(), breakdown.end());
+    r.summaries.insert(r.summaries.end(), quant.summaries.begin(), quant.summaries.end());
+    if (!quant.block.empty()) r.extra["quantization"] = quant.block;
     // Counters and energy: their own inferences, after timing and its re-check (DESIGN.md §5).
     const PassOutcome counters = run_counters_pass(*exe, spec, target, compute_stats(lat.host).median);
     const PassOutcome energy = run_energy_pass(*exe, spec, target);
@@ -236,13 +298,8 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     } else {
       r.state = State::Passed;
     }
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::BadInput) throw;
-    r.state = State::Failed;
-    r.reason = e.what();
-  } catch (const std::exception& e) {
-    r.state = State::Failed;
-    r.reason = std::string("exception: ") + e.what();
+  } catch (...) {
+    record_exception(std::current_exception(), r);
   }
   return r;
 }

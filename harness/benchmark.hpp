@@ -2,6 +2,8 @@
 // This is the body of the child process the runner starts for each workload × backend × device.
 #pragma once
 
+#include <exception>
+
 #include "backends/backend.hpp"
 #include "harness/benchmark_spec.hpp"
 #include "results/model/result.hpp"
@@ -22,8 +24,16 @@ std::string weights_source(const BenchmarkSpec& spec);
 // The backend's device with this id; throws Unavailable when it has none.
 DeviceInfo find_device(const Backend& backend, const std::string& id);
 
-// Test-only fault injection: INFERMARK_TEST_FAULT="crash:REGEX" aborts, "hang:REGEX" sleeps
-// forever, "throw:REGEX" throws, in the child of any benchmark whose id matches REGEX.
+// A benchmark that threw: an allocation that failed (ErrorKind::OutOfMemory) means the workload
+// does not fit the device, so it ends `skipped` with the reason; anything else ends `failed`.
+// Bad input is rethrown: it stops the whole run.
+void record_exception(std::exception_ptr e, BenchmarkResult& r);
+
+// Test-only fault injection: INFERMARK_TEST_FAULT="KIND:REGEX" in the child of any benchmark
+// whose id matches REGEX, after compile. KIND: crash (abort), segv (SIGSEGV), hang (sleeps
+// forever), throw (a backend error), oom (exhausts a capped address space), device-oom (the
+// error a backend raises when the device refuses an allocation). "slow:REGEX:FACTOR" slows
+// every inference down instead (harness/test_slowdown.hpp).
 void inject_fault_if_requested(const std::string& benchmark_id);
 
 }  // namespace infermark

@@ -173,13 +173,8 @@ BenchmarkResult run_scenario_benchmark(const BenchmarkSpec& spec) {
     } else {
       r.state = State::Passed;
     }
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::BadInput) throw;
-    r.state = State::Failed;
-    r.reason = e.what();
-  } catch (const std::exception& e) {
-    r.state = State::Failed;
-    r.reason = std::string("exception: ") + e.what();
+  } catch (...) {
+    record_exception(std::current_exception(), r);
   }
   return r;
 }

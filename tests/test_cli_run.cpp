@@ -191,26 +191,46 @@ TEST_CASE("cli run: --filter and --precision select the matching workloads only"
   }
 }
 
-TEST_CASE("cli run: a crashing benchmark fails with its signal, the others still pass") {
+TEST_CASE("cli run: each injected fault ends its benchmark alone, the others pass and the file validates") {
+  // Every way a child can die or refuse, and the state and reason it must leave behind.
+  struct Fault {
+    const char* kind;
+    const char* state;
+    std::vector<const char*> reason;  // any of these
+  };
+  const std::vector<Fault> faults = {
+      {"crash", "failed", {"signal 6", "SIGABRT", "Aborted"}},
+      {"segv", "failed", {"signal 11", "SIGSEGV", "Segmentation"}},
+      {"throw", "failed", {"injected fault"}},
+      // Real exhaustion under a capped address space: bad_alloc, or a sanitizer's abort.
+      {"oom", "failed", {"out of host memory", "signal 6", "SIGABRT"}},
+      {"device-oom", "skipped", {"does not fit", "device allocation failed"}},
+  };
   ScratchDir dir;
-  const std::string suite = write_mini_suite(dir), out = dir.file("crash.json");
-  const ProcessResult r = run_cli(dir, {"--suite", suite, "--filter", "^dec/", "--out", out},
-                                  {{"INFERMARK_TEST_FAULT", "crash:^dec/prefill/"}});
-  INFO(transcript(r));
-  REQUIRE(r.exited);
-  CHECK(r.exit_code == 1);
-  REQUIRE(exists(out));
-  check_validates(out);
-  const json doc = read_json(out);
-  CHECK(doc.at("run").at("complete") == true);
-  REQUIRE(doc.at("benchmarks").size() == 3);
-  const json& crashed = benchmark_for(doc, "dec/prefill/b1/s8/f32/l2");
-  CHECK(crashed.at("state") == "failed");
-  const std::string reason = crashed.at("reason");
-  CHECK_THAT(reason, Catch::Contains("signal 6") || Catch::Contains("SIGABRT") ||
-                         Catch::Contains("Aborted"));
-  check_measured_and_correct(benchmark_for(doc, "dec/decode/b2/s1/c9/f32/l2"));
-  check_measured_and_correct(benchmark_for(doc, "dec/decode/b2/s1/c9/bf16/l2"));
+  const std::string suite = write_mini_suite(dir);
+  for (const Fault& f : faults) {
+    DYNAMIC_SECTION(f.kind) {
+      const std::string out = dir.file(std::string(f.kind) + ".json");
+      const ProcessResult r = run_cli(dir, {"--suite", suite, "--filter", "^dec/", "--out", out},
+                                      {{"INFERMARK_TEST_FAULT", std::string(f.kind) + ":^dec/prefill/"}});
+      INFO(transcript(r));
+      REQUIRE(r.exited);
+      CHECK(r.exit_code == (std::string(f.state) == "failed" ? 1 : 0));
+      REQUIRE(exists(out));
+      check_validates(out);
+      const json doc = read_json(out);
+      CHECK(doc.at("run").at("complete") == true);
+      REQUIRE(doc.at("benchmarks").size() == 3);
+      const json& hit = benchmark_for(doc, "dec/prefill/b1/s8/f32/l2");
+      CHECK(hit.at("state") == f.state);
+      const std::string reason = hit.at("reason");
+      INFO("reason: " << reason);
+      CHECK(std::any_of(f.reason.begin(), f.reason.end(),
+                        [&](const char* want) { return reason.find(want) != std::string::npos; }));
+      check_measured_and_correct(benchmark_for(doc, "dec/decode/b2/s1/c9/f32/l2"));
+      check_measured_and_correct(benchmark_for(doc, "dec/decode/b2/s1/c9/bf16/l2"));
+    }
+  }
 }
 
 TEST_CASE("cli run: a hanging benchmark is killed at --timeout and recorded as timed out") {

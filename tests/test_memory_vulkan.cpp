@@ -23,6 +23,7 @@ TEST_CASE("vulkan memory", "[memory][vulkan]") { skip_test("the vulkan backend i
 
 #else
 
+#include "backends/vulkan/vk_check.hpp"
 #include "backends/vulkan/vk_context.hpp"
 #include "backends/vulkan/vk_device.hpp"
 #include "backends/vulkan/vk_memory.hpp"
@@ -172,10 +173,30 @@ TEST_CASE("vulkan: a workload above lavapipe's buffer limits ends skipped with t
     pool.add(VkDeviceSize(max_alloc) + 16);
     FAIL("BufferPool::add accepted a buffer above maxMemoryAllocationSize");
   } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::Unavailable);
+    CHECK(e.kind() == ErrorKind::OutOfMemory);
     CHECK_THAT(e.what(), Catch::Contains(std::to_string(max_alloc)));
   }
   require_clean(*b);
+}
+
+TEST_CASE("vulkan: the driver's out-of-memory results mean the workload does not fit", "[memory][vulkan]") {
+  // Out of memory becomes OutOfMemory (the harness then ends the benchmark skipped); any other
+  // failure stays a backend error (failed).
+  for (VkResult r : {VK_ERROR_OUT_OF_DEVICE_MEMORY, VK_ERROR_OUT_OF_HOST_MEMORY, VK_ERROR_DEVICE_LOST}) {
+    INFO(vk::result_name(r));
+    try {
+      vk::throw_vk_error("vkAllocateMemory(dev, &ai, nullptr, &m)", r, "vk_memory.cpp", 1);
+    } catch (const Error& e) {
+      CHECK(e.kind() == (r == VK_ERROR_DEVICE_LOST ? ErrorKind::Backend : ErrorKind::OutOfMemory));
+      CHECK_THAT(e.what(), Catch::Contains(vk::result_name(r)));
+    }
+  }
+  BenchmarkResult b;
+  record_exception(std::make_exception_ptr(Error(ErrorKind::OutOfMemory, "vkAllocateMemory failed")), b);
+  CHECK(b.state == State::Skipped);
+  CHECK_THAT(b.reason, Catch::Contains("does not fit") && Catch::Contains("vkAllocateMemory failed"));
+  record_exception(std::make_exception_ptr(Error(ErrorKind::Backend, "vkQueueSubmit failed")), b);
+  CHECK(b.state == State::Failed);
 }
 
 #endif

@@ -34,6 +34,9 @@ bool is_sticky(cudaError_t e) {
 void throw_cuda_error(const char* call, cudaError_t e, const char* file, int line) {
   std::string detail = error_text(e);
   if (is_sticky(e)) detail += "; the CUDA context is unusable for the rest of this process";
+  if (e == cudaErrorMemoryAllocation)  // the workload does not fit: skipped, not failed
+    throw Error(ErrorKind::OutOfMemory, std::string(call) + " failed: " + detail + " (" + file +
+                                            ":" + std::to_string(line) + ")");
   throw_backend_error(call, detail, file, line);
 }
 

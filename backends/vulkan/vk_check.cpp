@@ -39,6 +39,10 @@ std::string result_name(VkResult r) {
 }
 
 void throw_vk_error(const char* call, VkResult r, const char* file, int line) {
+  // Out of memory means the workload does not fit this device, not that the backend is broken.
+  if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
+    throw Error(ErrorKind::OutOfMemory, std::string(call) + " failed: " + result_name(r) + " (" +
+                                            file + ":" + std::to_string(line) + ")");
   throw_backend_error(call, result_name(r), file, line);
 }
 

@@ -114,7 +114,7 @@ size_t BufferPool::add(VkDeviceSize bytes) {
   Buffer b;
   b.size = ci.size;
   if (const VkDeviceSize max = largest_buffer(device_->physical()); ci.size > max) {
-    throw Error(ErrorKind::Unavailable,
+    throw Error(ErrorKind::OutOfMemory,
                 "vulkan: a tensor of " + std::to_string(ci.size) + " bytes exceeds device " +
                     device_->physical().id + "'s largest buffer (maxMemoryAllocationSize / maxBufferSize " +
                     std::to_string(max) + " bytes)");
@@ -190,7 +190,7 @@ void BufferPool::allocate() {
   const VkDeviceSize max_block = largest_buffer(device_->physical());
   for (VkDeviceSize bytes : block_sizes_) {
     if (bytes > max_block) {
-      throw Error(ErrorKind::Unavailable,
+      throw Error(ErrorKind::OutOfMemory,
                   "vulkan: a buffer of " + std::to_string(bytes) + " bytes exceeds device " +
                       device_->physical().id + "'s largest allocation (maxMemoryAllocationSize / maxBufferSize " +
                       std::to_string(max_block) + " bytes)");
