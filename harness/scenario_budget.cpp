@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/scenario_buckets.hpp"
+#include "harness/scenario_run.hpp"
 
 namespace infermark {
 
@@ -17,8 +18,11 @@ double scenario_time_allowance(const Workload& w, const MeasurementSettings& s) 
     // that at the bounds needs timeout_s); broken points stop early.
     const double rate = w.scenario.find_max_qps ? std::min(w.scenario.target_qps, 1.0)
                                                 : w.scenario.target_qps;
-    const double one_point = std::max(w.scenario.requests / rate, 10 * w.scenario.ttft_p99_ms * 1e-3);
-    t += (w.scenario.find_max_qps ? 6 : 2) * one_point + 300;
+    const double one_point =
+        std::min(std::max(w.scenario.requests / rate, 10 * w.scenario.ttft_p99_ms * 1e-3),
+                 kMaxLoadPointSeconds + 32 / rate);
+    // A search runs at most 12 probes and 6 confirmations (QpsSearchSettings); most stop early.
+    t += (w.scenario.find_max_qps ? 18 : 2) * one_point + 300;
   } else {
     t += s.max_time_s;
   }

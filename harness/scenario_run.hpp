@@ -35,6 +35,11 @@ ScenarioOutcome run_generate(StepExecutor& steps, const Workload& w, const Measu
 
 // Poisson arrivals at target_qps (or the search for the highest QPS that holds the bounds),
 // served with continuous batching: TTFT, TPOT, achieved QPS, bounds and early stopping.
+// A server load point's arrivals span at most this long: a slow device then serves fewer than
+// `requests` requests, and the result states the confidence those reach instead of running for
+// an hour (MLPerf would insist on the count; the early-stopping block shows what was reached).
+inline constexpr double kMaxLoadPointSeconds = 120;
+
 ScenarioOutcome run_server(StepExecutor& steps, const Workload& w, const MeasurementSettings& s);
 
 // The whole request pool available at once, served with continuous batching at the workload's

@@ -117,7 +117,9 @@ ScenarioOutcome run_server(StepExecutor& steps, const Workload& w, const Measure
   // a short burst cannot pass an overload. `requests` is the least count.
   const double min_duration = kMinDurationBounds * sc.ttft_p99_ms * 1e-3;
   auto run = [&](double qps, int least, bool confirmation) {
-    const int n = int(std::min<double>(kMaxRequests, std::max<double>(least, std::ceil(qps * min_duration))));
+    const double wanted = std::max<double>(least, std::ceil(qps * min_duration));
+    const double capped = std::min(wanted, std::max(32.0, std::ceil(qps * kMaxLoadPointSeconds)));
+    const int n = int(std::min<double>(kMaxRequests, capped));
     // In a search, any load point may stop once a bound is certainly broken; a single load
     // point runs every request.
     last = run_load(steps, w, qps, n, s.seed, sc.find_max_qps);
@@ -263,6 +265,7 @@ ScenarioOutcome run_server(StepExecutor& steps, const Workload& w, const Measure
   double last_arrival = last.schedule.empty() ? 0 : last.schedule.back().arrival_s;
   o.block["load"] = {{"offered_qps", last.qps},
                      {"min_duration_s", min_duration},
+                     {"max_duration_s", kMaxLoadPointSeconds},
                      {"scheduled_qps", last_arrival > 0 ? double(n) / last_arrival : 0.0},
                      {"achieved_qps", double(n) / tr.duration},
                      {"duration_s", tr.duration},

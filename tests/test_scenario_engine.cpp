@@ -296,7 +296,11 @@ TEST_CASE("scenario time allowance: none for a step, the load points' time for a
   w.scenario.tpot_p99_ms = 100;
   // One run at 4 QPS: 459 / 4 s, twice over, + 300 s, + 30 s for each of the 2 steps.
   CHECK(scenario_time_allowance(w, s) == Approx(2 * 459 / 4.0 + 300 + 2 * 30));
-  // A search: six load points at down to 1 QPS.
+  // A search: up to 18 load points at down to 1 QPS, each capped at 120 s of arrivals plus the
+  // time of 32 arrivals.
   w.scenario.find_max_qps = true;
-  CHECK(scenario_time_allowance(w, s) == Approx(6 * 459 / 1.0 + 300 + 2 * 30));
+  CHECK(scenario_time_allowance(w, s) == Approx(18 * (120 + 32 / 1.0) + 300 + 2 * 30));
+  // Short load points are not capped: 40 requests at 1 QPS span 40 s, 10 × the TTFT bound 10 s.
+  w.scenario.requests = 40;
+  CHECK(scenario_time_allowance(w, s) == Approx(18 * 40.0 + 300 + 2 * 30));
 }
