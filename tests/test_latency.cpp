@@ -98,10 +98,12 @@ TEST_CASE("a steady workload runs at least min_iterations", "[latency]") {
 }
 
 TEST_CASE("an unreachable CI target stops at max_time", "[latency]") {
-  // Alternating 1 ms / 3 ms: the median's interval spans both modes, far wider than ±0.5%.
+  // Alternating 1 ms / 3 ms, and a target of ±1e-9: no two wall-clock samples agree to a
+  // nanosecond. (At ±0.5% a loaded machine could meet it: preemption can stretch both modes
+  // into one cluster.)
   TimedExecutable exe([](long i) { return i % 2 ? 0.003 : 0.001; });
   MeasurementSettings s = quick();
-  s.target_ci = 0.005;
+  s.target_ci = 1e-9;
   s.min_time_s = 0.02;
   s.max_time_s = 0.25;
   const auto t0 = Clock::now();
