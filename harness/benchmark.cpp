@@ -188,6 +188,19 @@ void inject_fault_if_requested(const std::string& id) {
   if (what == "oom") exhaust_host_memory();
 }
 
+void settle_state(BenchmarkResult& r, const std::string& differs) {
+  const Correctness& c = *r.correctness;
+  if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
+    r.state = State::Failed;
+    r.reason = c.verdict != "pass" ? differs : "output changed during timing";
+  } else if (!r.validity->valid) {
+    r.state = State::Mistrusted;
+    r.reason = r.validity->reasons.front();
+  } else {
+    r.state = State::Passed;
+  }
+}
+
 void record_exception(std::exception_ptr ep, BenchmarkResult& r) {
   try {
     std::rethrow_exception(ep);
@@ -287,17 +300,7 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     apply_telemetry(*r.validity, seen);
     memory.finish(r, *backend, dev, *exe);
     r.correctness = c;
-    if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
-      r.state = State::Failed;
-      r.reason = c.verdict != "pass" ? "output differs from the reference (nmse " +
-                                           std::to_string(c.nmse) + ")"
-                                     : "output changed during timing";
-    } else if (!r.validity->valid) {
-      r.state = State::Mistrusted;
-      r.reason = r.validity->reasons.front();
-    } else {
-      r.state = State::Passed;
-    }
+    settle_state(r, "output differs from the reference (nmse " + std::to_string(c.nmse) + ")");
   } catch (...) {
     record_exception(std::current_exception(), r);
   }

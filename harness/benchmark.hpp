@@ -24,6 +24,11 @@ std::string weights_source(const BenchmarkSpec& spec);
 // The backend's device with this id; throws Unavailable when it has none.
 DeviceInfo find_device(const Backend& backend, const std::string& id);
 
+// The state of a benchmark that ran to the end, from its correctness and validity (both set):
+// failed with `differs` when the output differs from the reference, failed when it changed
+// during timing, mistrusted with the first validity reason, else passed.
+void settle_state(BenchmarkResult& r, const std::string& differs);
+
 // A benchmark that threw: an allocation that failed (ErrorKind::OutOfMemory) means the workload
 // does not fit the device, so it ends `skipped` with the reason; anything else ends `failed`.
 // Bad input is rethrown: it stops the whole run.

@@ -162,17 +162,7 @@ BenchmarkResult run_scenario_benchmark(const BenchmarkSpec& spec) {
     apply_telemetry(v, seen);
     r.validity = v;
     r.correctness = c;
-    if (c.verdict != "pass" || c.recheck.rfind("fail", 0) == 0) {
-      r.state = State::Failed;
-      r.reason = c.verdict != "pass" ? "a step's output differs from the reference (worst nmse " +
-                                           std::to_string(c.nmse) + ")"
-                                     : "output changed during timing";
-    } else if (!r.validity->valid) {
-      r.state = State::Mistrusted;
-      r.reason = r.validity->reasons.front();
-    } else {
-      r.state = State::Passed;
-    }
+    settle_state(r, "a step's output differs from the reference (worst nmse " + std::to_string(c.nmse) + ")");
   } catch (...) {
     record_exception(std::current_exception(), r);
   }
