@@ -334,7 +334,7 @@ def main(argv=None):
         return 0
     if args.self_check:
         import self_check
-        return self_check.main(args)
+        return self_check.main(args, sys.modules[__name__])
     if not args.infermark or not os.access(args.infermark, os.X_OK):
         print(f"pytorch_cpu: infermark executable not found ({args.infermark!r}); build it or pass --infermark",
               file=sys.stderr)
