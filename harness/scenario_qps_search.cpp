@@ -86,8 +86,9 @@ QpsSearchResult search_max_qps(const LoadPointRunner& run, double start_qps,
     r.note = "the bounds still held at " + qps_text(*lo) + " QPS after " + std::to_string(probes) +
              " probes: the maximum may be higher";
   } else {
-    r.note = "bounds held at " + qps_text(*r.max_qps) + " QPS with " +
-             std::to_string(s.final_requests) + " requests; broke at " +
+    // The runner may serve fewer than final_requests at a low rate (a load point's time is
+    // capped), so the count is the scenario block's to state, per point.
+    r.note = "bounds held at " + qps_text(*r.max_qps) + " QPS in a confirmation; broke at " +
              qps_text(failed ? std::min(*failed, *hi) : *hi) + " QPS";
   }
   return r;
