@@ -200,7 +200,7 @@ TEST_CASE("cli run: each injected fault ends its benchmark alone, the others pas
   };
   const std::vector<Fault> faults = {
       {"crash", "failed", {"signal 6", "SIGABRT", "Aborted"}},
-      {"segv", "failed", {"signal 11", "SIGSEGV", "Segmentation"}},
+      {"segv", "failed", {"signal 11", "SIGSEGV", "Segmentation", "SEGV"}},  // ASan: "SEGV", then abort
       {"throw", "failed", {"injected fault"}},
       // Real exhaustion under a capped address space: bad_alloc, or a sanitizer's abort.
       {"oom", "failed", {"out of host memory", "signal 6", "SIGABRT"}},

@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if INFERMARK_SANITIZE
+#include <dlfcn.h>
+#endif
+
 #include "backends/vulkan/vk_check.hpp"
 #include "backends/vulkan/vk_init.hpp"
 #include "common/error.hpp"
@@ -167,6 +171,12 @@ void Context::create_instance() {
   ci.ppEnabledLayerNames = layers.data();
   ci.enabledExtensionCount = uint32_t(extensions.size());
   ci.ppEnabledExtensionNames = extensions.data();
+#if INFERMARK_SANITIZE
+  // The loader dlcloses the validation layer at vkDestroyInstance; its leaks (third-party, see
+  // scripts/sanitizers/lsan.supp) would then show as "<unknown module>", which no suppression
+  // can name. Pinning it keeps the names.
+  if (!layers.empty()) dlopen("libVkLayer_khronos_validation.so", RTLD_NOW | RTLD_NODELETE);
+#endif
   const VkResult r = vkCreateInstance(&ci, nullptr, &instance_);
   if (r != VK_SUCCESS) {
     instance_ = VK_NULL_HANDLE;
