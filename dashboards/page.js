@@ -791,6 +791,111 @@
     makeChart('memory', s, 360, opt);
   }
 
+  // ------------------------------------------------------------------------------- trade-off
+
+  // Quantization NMSE as text: floats compute the float model itself (0), quantized points may
+  // lack the figure (older files, or the quantization check did not run).
+  function nmseText(p) {
+    if (!p.quantized) return '0 (float)';
+    return isNum(p.quant_nmse) ? p.quant_nmse.toExponential(2) : DASH;
+  }
+  function tradeoff() {
+    const T = Array.isArray(DATA.tradeoff) ? DATA.tradeoff : [];
+    if (!T.length) return;  // no shape ran at a quantized precision next to another one
+    const s = section('tradeoff', 'Precision trade-off',
+      'Per device and workload shape, each precision\'s median latency against its quantization ' +
+      'error (NMSE of the quantized model\'s output against the float model\'s; float precisions ' +
+      'sit on the bottom line, exact by definition). The line joins the Pareto front: no other ' +
+      'precision is both as fast and as accurate. The kernel check is the correctness verdict ' +
+      'against the reference on the same quantized weights; the quantization error is reported, ' +
+      'never a failure.');
+    app.appendChild(s);
+    T.forEach(function (g, gi) {
+      const title = (MULTI ? '[' + (RUNS[g.run] || { label: '?' }).label + '] ' : '') + g.shape +
+        ' @ ' + g.device;
+      const box = el('div', { class: 'tradeoff-group', 'data-tradeoff': gi }, el('h3', { text: title }));
+      s.appendChild(box);
+      const pts = g.points.filter(function (p) { return isNum(p.median) && p.median > 0; });
+      const errs = pts.filter(function (p) { return p.quantized && isNum(p.quant_nmse) && p.quant_nmse > 0; })
+        .map(function (p) { return p.quant_nmse; });
+      if (pts.length >= 2) {
+        // A log axis has no 0: the float points go on the axis floor, a decade below the
+        // smallest quantization error, labelled as exact.
+        const range = errs.length ? decades(errs) : [1e-6, 1];
+        const floor = range[0];
+        const yOf = function (p) {
+          if (!p.quantized) return floor;
+          return isNum(p.quant_nmse) && p.quant_nmse > 0 ? p.quant_nmse : null;
+        };
+        const plotted = pts.filter(function (p) { return yOf(p) !== null; });
+        const data = plotted.map(function (p) {
+          const b = BENCH[p.bench];
+          const color = p.quantized ? (p.pareto ? '#db2777' : '#94a3b8') : '#2563eb';
+          return Object.assign({ value: [p.median, yOf(p)], point: g.points.indexOf(p),
+            label: { show: true, position: 'right', formatter: p.precision, fontSize: 11 } },
+          pointStyle(b, color));
+        });
+        const front = plotted.filter(function (p) { return p.pareto; })
+          .sort(function (a, b) { return a.median - b.median; })
+          .map(function (p) { return [p.median, yOf(p)]; });
+        const opt = baseOption();
+        opt.grid = { left: 16, right: 110, top: 36, bottom: 44, containLabel: true };
+        opt.legend = { top: 0, right: 8, textStyle: { fontSize: 11 } };
+        const lat = plotted.map(function (p) { return p.median; });
+        opt.xAxis = Object.assign({ type: 'log', min: decades(lat)[0], max: decades(lat)[1],
+          axisLabel: { formatter: axisSeconds }, splitLine: { lineStyle: { color: '#e2e8f0' } } },
+        axisName('median latency (faster ←)', 30));
+        opt.yAxis = Object.assign({ type: 'log', min: floor, max: range[1],
+          axisLabel: { formatter: function (v) { return v <= floor * 1.0001 ? 'float (0)' : compact(v); } },
+          splitLine: { lineStyle: { color: '#e2e8f0' } } }, yName('quantization NMSE (more accurate ↓)'));
+        opt.series = [
+          { name: 'precisions', type: 'scatter', data: data, z: 3 },
+          { name: 'Pareto front', type: 'line', step: 'end', data: front, symbol: 'none', z: 2,
+            lineStyle: { color: '#db2777', width: 2, type: 'dashed' }, itemStyle: { color: '#db2777' } }
+        ];
+        opt.tooltip.formatter = function (p) {
+          if (p.seriesIndex !== 0) return tip('Pareto front', [['points', String(front.length)]]);
+          const q = g.points[p.data.point];
+          const b = BENCH[q.bench];
+          return benchTip(b, [['precision', q.precision + (q.pareto ? ' (Pareto front)' : '')],
+            ['median', fmtSeconds(q.median)], ['tokens/s', fmtTokens(q.tokens_per_s)],
+            ['J/token', isNum(q.joules_per_token) ? three(q.joules_per_token) : DASH],
+            ['speed-up vs ' + (g.baseline || DASH), isNum(q.speedup) ? three(q.speedup) + '×' : DASH],
+            ['quantization NMSE', nmseText(q)],
+            ['top-1 agreement', isNum(q.top1) ? pct(q.top1) : DASH],
+            ['kernel check', b.correctness ? b.correctness.text : DASH]]);
+        };
+        makeChart('tradeoff-' + gi, box, 300, opt);
+        const unplotted = pts.length - plotted.length;
+        if (unplotted)
+          box.appendChild(el('p', { class: 'footnote', text: unplotted + ' quantized precision' +
+            (unplotted === 1 ? ' has' : 's have') + ' no quantization error in the result and ' +
+            'appear' + (unplotted === 1 ? 's' : '') + ' only in the table.' }));
+      }
+      const head = ['precision', 'median', 'tokens/s', 'J/token', 'speed-up vs ' + (g.baseline || DASH),
+        'quant. NMSE', 'top-1 agree', 'kernel check'];
+      const table = el('table', { class: 'data tradeoff-table' },
+        el('thead', null, el('tr', null, head.map(function (h, k) {
+          return el('th', { scope: 'col', class: k > 0 && k < 7 ? 'num' : null, text: h });
+        }))));
+      const tbody = el('tbody');
+      g.points.forEach(function (p) {
+        const b = BENCH[p.bench];
+        tbody.appendChild(el('tr', { class: 'row-' + b.state, 'data-pareto': p.pareto ? 'yes' : 'no' },
+          el('td', { class: 'mono', text: p.precision + (p.pareto ? ' ★' : '') }),
+          el('td', { class: 'num', text: fmtSeconds(p.median) }),
+          el('td', { class: 'num', text: fmtTokens(p.tokens_per_s) }),
+          el('td', { class: 'num', text: isNum(p.joules_per_token) ? three(p.joules_per_token) : DASH }),
+          el('td', { class: 'num', text: isNum(p.speedup) ? three(p.speedup) + '×' : DASH }),
+          el('td', { class: 'num', text: nmseText(p) }),
+          el('td', { class: 'num', text: isNum(p.top1) ? pct(p.top1) : DASH }),
+          el('td', { text: b.correctness ? b.correctness.text : b.state })));
+      });
+      table.appendChild(tbody);
+      box.appendChild(el('div', { class: 'table-wrap' }, table));
+    });
+  }
+
   // ------------------------------------------------------------------------------- energy
 
   function energy() {
@@ -1237,6 +1342,7 @@
   guarded('roofline', roofline);
   guarded('energy', energy);
   guarded('memory', memory);
+  guarded('tradeoff', tradeoff);
   if (MULTI) guarded('comparison', comparison);
   if (Array.isArray(DATA.history)) guarded('history', history);
   guarded('validity', validity);

@@ -16,7 +16,9 @@ namespace infermark {
 // array); per benchmark its workload fields, state and reason, correctness and
 // validity, the table's numbers, energy summaries ("energy/<source>/joules_per…token", with the
 // phase they belong to), all summaries, and the box of its kept host samples (quartiles by
-// nearest rank, Tukey whiskers at 1.5 IQR, the samples beyond them as outliers); and with
+// nearest rank, Tukey whiskers at 1.5 IQR, the samples beyond them as outliers); the precision
+// trade-off groups of every run ("tradeoff", export_tradeoff.hpp; each point's "bench" indexes
+// "benchmarks"); and with
 // several runs the comparison of each with the first, as `infermark compare --json` writes it.
 // Strings are kept exactly as in the files: the page renders them as text.
 ojson dashboard_data(const std::vector<NamedRun>& runs, const CompareSettings& settings = {});

@@ -8,6 +8,7 @@
 #include "results/export_common.hpp"
 #include "results/export_html.hpp"
 #include "results/export_html_assets.hpp"
+#include "results/export_tradeoff.hpp"
 #include "results/model/statistics.hpp"
 
 namespace infermark {
@@ -209,6 +210,31 @@ ojson benchmark_of(const BenchmarkResult& b, size_t run) {
   return j;
 }
 
+// The precision trade-off groups of run `run` (export_tradeoff.hpp), each point pointing at its
+// benchmark in the page's list, which starts this run's benchmarks at `first`.
+void add_tradeoff(const RunResult& r, size_t run, size_t first, ojson& out) {
+  for (const TradeoffGroup& g : tradeoff_groups(r)) {
+    ojson points = ojson::array();
+    for (const TradeoffPoint& p : g.points)
+      points.push_back({{"bench", first + size_t(p.bench - r.benchmarks.data())},
+                        {"precision", p.precision},
+                        {"quantized", p.quantized},
+                        {"median", number_or_null(p.median)},
+                        {"tokens_per_s", number_or_null(p.tokens_per_s)},
+                        {"joules_per_token", number_or_null(p.joules_per_token)},
+                        {"quant_nmse", number_or_null(p.quant_nmse)},
+                        {"quant_max_abs", number_or_null(p.quant_max_abs)},
+                        {"top1", number_or_null(p.top1)},
+                        {"speedup", number_or_null(p.speedup)},
+                        {"pareto", p.pareto}});
+    out.push_back({{"run", run},
+                   {"device", g.device},
+                   {"shape", g.shape},
+                   {"baseline", g.baseline},
+                   {"points", std::move(points)}});
+  }
+}
+
 }  // namespace
 
 ojson dashboard_data(const std::vector<NamedRun>& runs, const CompareSettings& settings) {
@@ -218,7 +244,7 @@ ojson dashboard_data(const std::vector<NamedRun>& runs, const CompareSettings& s
   d["generator"] = std::string("infermark ") + INFERMARK_VERSION;
   d["chart_library"] = std::string(dashboard_assets::chart_library_status());
   const std::vector<std::string> labels = run_labels(runs);
-  ojson rs = ojson::array(), bs = ojson::array();
+  ojson rs = ojson::array(), bs = ojson::array(), tradeoff = ojson::array();
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunResult& r = runs[i].run;
     rs.push_back({{"label", labels[i]},
@@ -228,10 +254,12 @@ ojson dashboard_data(const std::vector<NamedRun>& runs, const CompareSettings& s
                   {"system", r.system},
                   {"collectors", r.collectors},
                   {"ceilings", ceilings_of(r)}});
+    add_tradeoff(r, i, bs.size(), tradeoff);
     for (const BenchmarkResult& b : r.benchmarks) bs.push_back(benchmark_of(b, i));
   }
   d["runs"] = std::move(rs);
   d["benchmarks"] = std::move(bs);
+  d["tradeoff"] = std::move(tradeoff);
 
   d["comparison"] = nullptr;
   if (runs.size() > 1) {

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <map>
 #include <sstream>
-#include <vector>
 
 #include "results/console_table.hpp"
 #include "results/export_common.hpp"
@@ -14,27 +13,19 @@ namespace {
 
 using namespace exports;
 
-struct Row {
-  const BenchmarkResult* b;
-  std::string precision;  // the id's precision segment, e.g. "int4w-g128-bf16"
-  double median = NAN, tokens_per_s = NAN, j_per_token = NAN, qnmse = NAN, top1 = NAN;
-};
-
-bool quantized(const std::string& precision) { return precision.rfind("int", 0) == 0; }
+bool is_precision_segment(const std::string& part) {
+  return part == "f32" || part == "bf16" || part == "f16" || part.rfind("int8", 0) == 0 ||
+         part.rfind("int4w", 0) == 0;
+}
 
 // The id without its precision segment: the shape the precisions are compared on.
 std::pair<std::string, std::string> shape_and_precision(const BenchmarkResult& b) {
   std::stringstream ss(workload_id(b));
   std::string part, shape, precision;
   for (int i = 0; std::getline(ss, part, '/'); ++i) {
-    const bool is_precision = i > 0 && (part == "f32" || part == "bf16" || part == "f16" ||
-                                        part.rfind("int8", 0) == 0 || part.rfind("int4w", 0) == 0);
-    if (is_precision) {
-      precision = part;
-      shape += (shape.empty() ? "" : "/") + std::string("*");
-    } else {
-      shape += (shape.empty() ? "" : "/") + part;
-    }
+    const bool is_precision = i > 0 && is_precision_segment(part);
+    if (is_precision) precision = part;
+    shape += (shape.empty() ? "" : "/") + (is_precision ? std::string("*") : part);
   }
   return {shape, precision};
 }
@@ -52,54 +43,77 @@ double joules_per_token(const BenchmarkResult& b) {
   return NAN;
 }
 
-std::string num(double v, double scale = 1) { return std::isfinite(v) ? three_digits(v * scale) : "-"; }
+TradeoffPoint point_of(const BenchmarkResult& b, const std::string& precision) {
+  TradeoffPoint p;
+  p.bench = &b;
+  p.precision = precision;
+  p.quantized = precision.rfind("int", 0) == 0;
+  p.median = summary(b, "latency/host/median");
+  p.tokens_per_s = summary(b, "throughput/tokens_per_s");
+  p.joules_per_token = joules_per_token(b);
+  p.quant_nmse = p.quantized ? summary(b, "quantization/nmse") : 0.0;
+  p.quant_max_abs = p.quantized ? summary(b, "quantization/max_abs_err") : 0.0;
+  p.top1 = summary(b, "quantization/top1_agreement");
+  p.speedup = NAN;
+  return p;
+}
+
+// Pareto front over (latency, quantization NMSE); a point missing either is never on it.
+void mark_front(std::vector<TradeoffPoint>& g) {
+  for (TradeoffPoint& p : g) {
+    if (!std::isfinite(p.median) || !std::isfinite(p.quant_nmse)) continue;
+    bool dominated = false;
+    for (const TradeoffPoint& o : g)
+      dominated = dominated || (&o != &p && o.median <= p.median && o.quant_nmse <= p.quant_nmse &&
+                                (o.median < p.median || o.quant_nmse < p.quant_nmse));
+    p.pareto = !dominated;
+  }
+}
+
+std::string num(double v) { return std::isfinite(v) ? three_digits(v) : "-"; }
 
 }  // namespace
 
-std::string tradeoff_table(const RunResult& r) {
-  // (device, shape) → rows, in result order.
-  std::map<std::pair<std::string, std::string>, std::vector<Row>> groups;
-  std::vector<std::pair<std::string, std::string>> order;
+std::vector<TradeoffGroup> tradeoff_groups(const RunResult& r) {
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  std::vector<TradeoffGroup> all;
   for (const BenchmarkResult& b : r.benchmarks) {
     if (b.state != State::Passed && b.state != State::Mistrusted) continue;
     const auto [shape, precision] = shape_and_precision(b);
     if (precision.empty()) continue;
     const auto key = std::make_pair(b.backend + ":" + b.device, shape);
-    if (!groups.count(key)) order.push_back(key);
-    Row row{&b, precision};
-    row.median = summary(b, "latency/host/median");
-    row.tokens_per_s = summary(b, "throughput/tokens_per_s");
-    row.j_per_token = joules_per_token(b);
-    row.qnmse = quantized(precision) ? summary(b, "quantization/nmse") : 0.0;
-    row.top1 = summary(b, "quantization/top1_agreement");
-    groups[key].push_back(row);
+    auto [it, fresh] = index.emplace(key, all.size());
+    if (fresh) all.push_back({key.first, key.second, "", {}});
+    all[it->second].points.push_back(point_of(b, precision));
   }
-  std::string rows;
-  for (const auto& key : order) {
-    const std::vector<Row>& g = groups[key];
+  std::vector<TradeoffGroup> out;
+  for (TradeoffGroup& g : all) {
     bool any_quantized = false;
-    for (const Row& row : g) any_quantized = any_quantized || quantized(row.precision);
-    if (g.size() < 2 || !any_quantized) continue;
-    // Speed-ups against bf16 where it ran, else the first float precision.
-    const Row* base = nullptr;
-    for (const Row& row : g)
-      if (row.precision == "bf16" || (!base && !quantized(row.precision))) base = &row;
-    for (const Row& row : g) {
-      // Pareto front over (latency, quantization NMSE): no other row is at least as good in
-      // both and better in one.
-      bool dominated = false;
-      for (const Row& o : g)
-        dominated = dominated || (&o != &row && o.median <= row.median && o.qnmse <= row.qnmse &&
-                                  (o.median < row.median || o.qnmse < row.qnmse));
-      const double speedup = base && std::isfinite(base->median) && row.median > 0
-                                 ? base->median / row.median : NAN;
-      rows += "| " + key.second + " | " + key.first + " | " + row.precision +
-              (dominated ? "" : " ★") + " | " +
-              (std::isfinite(row.median) ? format_seconds(row.median) : "-") + " | " +
-              num(row.tokens_per_s) + " | " + num(row.j_per_token) + " | " +
-              (std::isfinite(speedup) ? three_digits(speedup) + "×" : "-") + " | " +
-              (quantized(row.precision) ? num(row.qnmse) : "0 (float)") + " | " + num(row.top1) +
-              " | " + correctness_cell(*row.b) + " |\n";
+    for (const TradeoffPoint& p : g.points) any_quantized = any_quantized || p.quantized;
+    if (g.points.size() < 2 || !any_quantized) continue;
+    const TradeoffPoint* base = nullptr;
+    for (const TradeoffPoint& p : g.points)
+      if (p.precision == "bf16" || (!base && !p.quantized)) base = &p;
+    if (base) g.baseline = base->precision;
+    const double base_median = base ? base->median : NAN;
+    for (TradeoffPoint& p : g.points)
+      p.speedup = std::isfinite(base_median) && p.median > 0 ? base_median / p.median : NAN;
+    mark_front(g.points);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::string tradeoff_table(const RunResult& r) {
+  std::string rows;
+  for (const TradeoffGroup& g : tradeoff_groups(r)) {
+    for (const TradeoffPoint& p : g.points) {
+      rows += "| " + g.shape + " | " + g.device + " | " + p.precision + (p.pareto ? " ★" : "") +
+              " | " + (std::isfinite(p.median) ? format_seconds(p.median) : "-") + " | " +
+              num(p.tokens_per_s) + " | " + num(p.joules_per_token) + " | " +
+              (std::isfinite(p.speedup) ? three_digits(p.speedup) + "×" : "-") + " | " +
+              (p.quantized ? num(p.quant_nmse) : "0 (float)") + " | " + num(p.top1) + " | " +
+              correctness_cell(*p.bench) + " |\n";
     }
   }
   if (rows.empty()) return "";

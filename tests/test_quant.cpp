@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/error.hpp"
+#include "results/export_html.hpp"
 #include "results/export_tradeoff.hpp"
 #include "suites/cost_model.hpp"
 #include "suites/graph.hpp"
@@ -197,7 +198,34 @@ TEST_CASE("report: the precision trade-off table marks the Pareto front") {
   CHECK_THAT(t, Catch::Contains("| int4w-g128-bf16 |"));
   CHECK_THAT(t, Catch::Contains("2.00×"));  // 2 ms / 1 ms
   CHECK_THAT(t, Catch::Contains("1.33×"));  // 2 ms / 1.5 ms
+
+  // The dashboard gets the same groups; each point names its benchmark in the page's list,
+  // which holds the first run's benchmarks before the second's.
+  RunResult other = run;
+  other.benchmarks.erase(other.benchmarks.begin());  // int8 and int4w only: no float baseline
+  const ojson d = dashboard_data({{"a.json", run}, {"b.json", other}});
+  REQUIRE(d["tradeoff"].size() == 2);
+  const ojson& second = d["tradeoff"][1];
+  CHECK(second["run"] == 1);
+  CHECK(second["baseline"] == "");
+  REQUIRE(second["points"].size() == 2);
+  CHECK(d["benchmarks"][second["points"][0]["bench"].get<size_t>()]["id"] ==
+        "m/decode/b1/s1/c8/int8-bf16/l1@onednn:cpu0");
+  CHECK(second["points"][1]["pareto"] == false);  // int8 is faster and more accurate
+  CHECK(second["points"][0]["speedup"].is_null());
+  CHECK(d["tradeoff"][0]["points"][1]["speedup"] == 2.0);
+
+  // A quantized point without its quantization error is never on the front.
+  RunResult unknown = run;
+  unknown.benchmarks[2].summaries.pop_back();  // int4w's NMSE
+  unknown.benchmarks[2].summaries[0].value = 0.0005;  // and now the fastest
+  const auto groups = tradeoff_groups(unknown);
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].points[2].pareto == false);
+  CHECK(groups[0].points[1].pareto == true);
+
   // Float precisions alone make no trade-off table.
   run.benchmarks.erase(run.benchmarks.begin() + 1, run.benchmarks.end());
   CHECK(tradeoff_table(run).empty());
+  CHECK(tradeoff_groups(run).empty());
 }

@@ -104,6 +104,25 @@ at(A, 'dec/decode/b1/s1/c16/f32/l1').summaries.push({ tag: 'energy/package-0/jou
   value: 0.0093, per: 'token', description: 'fixture value', source: 'counter' });
 writeFileSync(join(work, 'A.json'), JSON.stringify(A));
 
+// Run Q: one decoder shape at f32, int8 and int4w (tests/browser/dashboard_quant_suite.json),
+// medians set by hand so the Pareto front is known: f32 2 ms (exact), int8 1 ms, int4w 1.5 ms
+// (its quantization error, measured, is larger than int8's: 4 bits against 8). Front: f32, int8.
+infermark(['run', '--suite', join(SRC, 'tests/browser/dashboard_quant_suite.json'), '--backend',
+  'reference', '--out', join(work, 'Q.json'), '--cache-dir', join(work, 'cache'), '--quiet']);
+const Q = JSON.parse(readFileSync(join(work, 'Q.json'), 'utf8'));
+const quantMedian = { 'f32': 2e-3, 'int8-f32': 1e-3, 'int4w-g32-f32': 1.5e-3 };
+for (const b of Q.benchmarks) {
+  const precision = b.workload.id.split('/')[5];
+  const s = b.summaries.find((x) => x.tag === 'latency/host/median');
+  check(s && precision in quantMedian, `Q: ${b.workload.id} has a median and a known precision`);
+  if (s) { s.value = quantMedian[precision]; s.ci95 = null; }
+}
+const qnmse = (p) => (at(Q, 'dec/decode/b1/s1/c16/' + p + '/l1').summaries
+  .find((x) => x.tag === 'quantization/nmse') || {}).value;
+check(qnmse('int8-f32') > 0 && qnmse('int4w-g32-f32') > qnmse('int8-f32'),
+  'Q: int4w\'s quantization error is above int8\'s', [qnmse('int8-f32'), qnmse('int4w-g32-f32')]);
+writeFileSync(join(work, 'Q.json'), JSON.stringify(Q));
+
 // Run B: everything 1.25× slower; b2 mistrusted, the decode failed, the prefill's workload id and
 // the bf16 benchmark's device hostile; no ceilings array at all, no energy.
 const B = structuredClone(generated);
@@ -148,6 +167,7 @@ const pages = {
   one: { files: ['A.json'], benchmarks: 8 },
   two: { files: ['A.json', 'B.json'], benchmarks: 16 },
   b: { files: ['B.json'], benchmarks: 8 },
+  q: { files: ['Q.json'], benchmarks: 3 },
 };
 for (const [name, p] of Object.entries(pages)) {
   p.html = join(OUT, 'dashboard-' + name + '.html');  // kept beside the screenshots, for people
@@ -334,13 +354,40 @@ try {
     await page.screenshot({ path: join(OUT, 'dashboard-run-b.png'), fullPage: true });
     await page.close();
   }
+
+  // --- run Q: the precision trade-off chart and table
+  {
+    const { page, log } = await open('q');
+    const charts = await commonChecks('q', page, log);
+    check('tradeoff-0' in charts && !('tradeoff-1' in charts), 'q: one trade-off chart', Object.keys(charts));
+    equal(charts['tradeoff-0'].series, [['precisions', 'scatter', 3], ['Pareto front', 'line', 2]],
+      'q: three precisions, two on the front');
+    const rows = await page.evaluate(() => [...document.querySelectorAll('.tradeoff-table tbody tr')]
+      .map((r) => [r.cells[0].textContent, r.dataset.pareto, r.cells[4].textContent]));
+    equal(rows, [['f32 ★', 'yes', '1.00×'], ['int8-f32 ★', 'yes', '2.00×'], ['int4w-g32-f32', 'no', '1.33×']],
+      'q: the table: front marked, speed-ups against f32 (2 ms / 1 ms, 2 ms / 1.5 ms)');
+    // The front, in latency order: int8 (1 ms, its NMSE), then f32 (2 ms, on the axis floor).
+    const front = await page.evaluate(() => window.infermarkDashboard.charts['tradeoff-0']
+      .getOption().series[1].data);
+    check(front.length === 2 && front[0][0] === 1e-3 && front[0][1] === qnmse('int8-f32') &&
+      front[1][0] === 2e-3 && front[1][1] < qnmse('int8-f32'), 'q: the front line', front);
+    await page.screenshot({ path: join(OUT, 'dashboard-tradeoff.png'), fullPage: true });
+    await page.close();
+  }
+  // The runs without quantized precisions draw no trade-off section.
+  {
+    const { page } = await open('one');
+    equal(await page.evaluate(() => !!document.getElementById('tradeoff')), false,
+      'one: no trade-off section without a quantized precision');
+    await page.close();
+  }
 } finally {
   await context.close();
   rmSync(userData, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`pages and screenshots: ${OUT}/dashboard-{one,two,b}.html, dashboard-{one-run,two-runs,run-b}.png`);
+console.log(`pages and screenshots: ${OUT}/dashboard-{one,two,b,q}.html, dashboard-{one-run,two-runs,run-b,tradeoff}.png`);
 if (failures) {
   console.log(`${failures} check(s) failed`);
   process.exit(1);
