@@ -14,10 +14,6 @@ using namespace infermark::test;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 // One model of each family and a workload for each, all valid; cases replace one piece.
 const std::string kEncoder = R"("enc": {"family": "encoder", "hidden": 32, "heads": 2, "ffn": 64,
   "layers": 1, "vocab": 100, "norm": "layernorm", "activation": "gelu", "position": "learned",

@@ -18,10 +18,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 bool pmu_exposed() {
   for (const char* pmu : {"cpu", "cpu_core", "cpu_atom", "armv8_pmuv3_0"})
     if (std::filesystem::exists(std::string("/sys/bus/event_source/devices/") + pmu)) return true;

@@ -15,10 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 // Two of the smoke suite's tiny workloads with short, loose settings (a CI target of ±50% is
 // met on a loaded machine, so neither run ends mistrusted by chance).
 const char* kSuite = R"({

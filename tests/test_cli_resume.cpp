@@ -19,10 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 // Six tiny encoder workloads; min_time_s 0.3 makes each take about half a second, so the run
 // can be caught part-way.
 const char* kSixSuite = R"({

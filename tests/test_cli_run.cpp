@@ -64,10 +64,6 @@ ProcessResult run_cli(const ScratchDir& dir, std::vector<std::string> args,
   return run_infermark(all, env);
 }
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 std::set<std::string> workload_ids(const json& doc) {
   std::set<std::string> ids;
   for (const auto& b : doc.at("benchmarks")) ids.insert(b.at("workload").at("id").get<std::string>());

@@ -13,20 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
-// The smoke suite's workloads with the shortest settings that still measure (seconds in all).
-std::string fast_smoke(const ScratchDir& d) {
-  json s = read_json(std::string(INFERMARK_SOURCE_DIR) + "/suites/smoke.json");
-  s["settings"] = {{"warmup_s", 0.0},      {"min_time_s", 0.01}, {"max_time_s", 0.05},
-                   {"min_iterations", 3},  {"target_ci", 0.5},   {"seed", 42},
-                   {"correctness_budget_s", 10}};
-  write_text(d.file("smoke.json"), s.dump());
-  return d.file("smoke.json");
-}
-
 ProcessResult run_shard(const ScratchDir& d, const std::string& suite, const std::string& shard,
                         const std::string& threads, const std::string& out) {
   std::vector<std::string> args = {"run",     "--suite",   suite,   "--backend",   "reference",
@@ -49,7 +35,7 @@ std::multiset<std::string> ids(const json& doc) {
 
 TEST_CASE("shard: three shards on two machines merge into one unsharded run", "[cli][shard]") {
   ScratchDir d;
-  const std::string suite = fast_smoke(d);
+  const std::string suite = fast_smoke_suite(d);
   std::vector<std::string> files;
   for (int i = 1; i <= 3; ++i) {
     files.push_back(d.file("shard-" + std::to_string(i) + ".json"));

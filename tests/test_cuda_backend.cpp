@@ -175,10 +175,6 @@ Workload tiny(const std::string& model, Phase phase, int batch, int seq, int con
   return testing::tiny_workload(model, phase, batch, seq, context, p);
 }
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 }  // namespace
 
 // ---- without a GPU ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "config.hpp"
+#include "support/skip.hpp"
+#include "support/cpu_flags.hpp"
 
 #if INFERMARK_HAS_ONEDNN
 
@@ -26,17 +28,10 @@
 using namespace infermark;
 using nlohmann::json;
 
-namespace {
+using infermark::test::skip;
+using infermark::test::cpu_has_flag;
 
-// Whether /proc/cpuinfo lists a flag: an independent view of what the CPU can do.
-bool cpu_has_flag(const std::string& flag) {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("flags", 0) != 0) continue;
-    return (line + " ").find(" " + flag + " ") != std::string::npos;
-  }
-  return false;
-}
+namespace {
 
 bool bf16_capable() { return cpu_has_flag("avx512_bf16") || cpu_has_flag("amx_bf16"); }
 
@@ -53,12 +48,6 @@ std::vector<Workload> tiny_workloads(Precision p) {
           workload("tiny-llama", Phase::Decode, 1, 1, 63, p),
           // Several new tokens against a cache: causal mask and cache append together.
           workload("tiny-llama", Phase::Decode, 2, 3, 5, p)};
-}
-
-// Exit code 77: CTest reports the test skipped (tests/CMakeLists.txt).
-[[noreturn]] void skip(const std::string& why) {
-  std::cout << "skipped: " << why << std::endl;
-  std::exit(77);
 }
 
 void check_workloads(Precision p, int threads) {

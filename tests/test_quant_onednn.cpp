@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "config.hpp"
+#include "support/skip.hpp"
+#include "support/cpu_flags.hpp"
 
 #if INFERMARK_HAS_ONEDNN
 
@@ -27,16 +29,10 @@
 using namespace infermark;
 using namespace infermark::onednn;
 
-namespace {
+using infermark::test::skip;
+using infermark::test::cpu_has_flag;
 
-bool cpu_has_flag(const std::string& flag) {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("flags", 0) != 0) continue;
-    return (line + " ").find(" " + flag + " ") != std::string::npos;
-  }
-  return false;
-}
+namespace {
 
 // The compute type the tests use: bf16 where the CPU has it natively, else f32.
 Precision compute_type() {
@@ -44,11 +40,6 @@ Precision compute_type() {
 }
 
 bool int8_capable() { return cpu_has_flag("avx512_vnni") || cpu_has_flag("amx_int8"); }
-
-[[noreturn]] void skip(const std::string& why) {
-  std::cout << "skipped: " << why << std::endl;
-  std::exit(77);
-}
 
 Workload quantized(const std::string& model, Phase phase, int batch, int seq, int context,
                    Precision p) {

@@ -13,10 +13,6 @@ namespace {
 
 const std::string kSuite = std::string(INFERMARK_SOURCE_DIR) + "/tests/data/scenario_smoke.json";
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
 const json* summary(const json& b, const std::string& tag) {
   for (const auto& s : b.at("summaries"))
     if (s.at("tag") == tag) return &s;

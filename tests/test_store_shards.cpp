@@ -12,20 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string transcript(const ProcessResult& r) {
-  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
-}
-
-// The smoke suite with the shortest settings that still measure (as test_cli_shard.cpp).
-std::string fast_smoke(const ScratchDir& d) {
-  json s = read_json(std::string(INFERMARK_SOURCE_DIR) + "/suites/smoke.json");
-  s["settings"] = {{"warmup_s", 0.0},      {"min_time_s", 0.01}, {"max_time_s", 0.05},
-                   {"min_iterations", 3},  {"target_ci", 0.5},   {"seed", 42},
-                   {"correctness_budget_s", 10}};
-  write_text(d.file("smoke.json"), s.dump());
-  return d.file("smoke.json");
-}
-
 std::vector<std::string> shard_args(const ScratchDir& d, const std::string& suite, int index,
                                     const std::string& out) {
   return {"run", "--suite", suite, "--backend", "reference", "--no-ceilings", "--threads", "1",
@@ -43,7 +29,7 @@ std::set<std::string> hashes(const json& doc) {
 
 STORE_TEST("shards of one run group in a store report as one run") {
   const ScratchDir& d = *t.scratch;
-  const std::string suite = fast_smoke(d);
+  const std::string suite = fast_smoke_suite(d);
   std::vector<std::string> files;
   for (int i = 1; i <= 3; ++i) files.push_back(d.file("shard-" + std::to_string(i) + ".json"));
 

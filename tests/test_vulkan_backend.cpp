@@ -15,16 +15,9 @@
 #include <string>
 
 #include "config.hpp"
+#include "support/skip.hpp"
 
-namespace {
-
-// Exit code 77: CTest reports the test skipped (tests/CMakeLists.txt).
-[[noreturn]] void skip(const std::string& why) {
-  std::cout << "skipped: " << why << std::endl;
-  std::exit(77);
-}
-
-}  // namespace
+using infermark::test::skip;
 
 #if !INFERMARK_HAS_VULKAN
 

@@ -62,4 +62,17 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+std::string transcript(const ProcessResult& r) {
+  return r.describe() + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
+}
+
+std::string fast_smoke_suite(const ScratchDir& d) {
+  nlohmann::json s = read_json(std::string(INFERMARK_SOURCE_DIR) + "/suites/smoke.json");
+  s["settings"] = {{"warmup_s", 0.0},     {"min_time_s", 0.01}, {"max_time_s", 0.05},
+                   {"min_iterations", 3}, {"target_ci", 0.5},   {"seed", 42},
+                   {"correctness_budget_s", 10}};
+  write_text(d.file("smoke.json"), s.dump());
+  return d.file("smoke.json");
+}
+
 }  // namespace infermark::test

@@ -43,4 +43,11 @@ nlohmann::json read_json(const std::string& path);  // throws nlohmann::json::pa
 // Non-empty lines of `text`.
 std::vector<std::string> lines_of(const std::string& text);
 
+// How a run ended and everything it printed, for a failing check's message.
+std::string transcript(const ProcessResult& r);
+
+// suites/smoke.json with the shortest settings that still measure (seconds in all), written
+// into `d`; returns its path.
+std::string fast_smoke_suite(const ScratchDir& d);
+
 }  // namespace infermark::test
