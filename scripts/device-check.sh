@@ -237,7 +237,8 @@ gpu_tests() {
   fi
 }
 
-# The benchmark suite: the standard suite's shapes in f32 and bf16, f16 for three of them, and the
+# The benchmark suite: the standard suite's shapes in f32 and bf16, f16 for three of them, the
+# quantized precisions (int8, int4w; issue 12) for an encoder and a decoder's decode, and the
 # Llama-8B shapes of the issue's targets, with short measurement settings.
 write_suite() {
   cat >"$1" <<'EOF'
@@ -254,6 +255,8 @@ write_suite() {
     {"model": "gpt2", "phase": "decode", "batch": 1, "seq": 1, "context": 512, "precision": ["f32", "bf16"]},
     {"model": "llama-1.1b", "phase": "prefill", "batch": 1, "seq": 512, "precision": ["f32", "bf16"], "layers": 1},
     {"model": "llama-1.1b", "phase": "decode", "batch": 1, "seq": 1, "context": 1024, "precision": ["f32", "bf16", "f16"], "layers": 1},
+    {"model": "bert-base", "phase": "encode", "batch": 1, "seq": 128, "precision": ["int8", "int4w"], "layers": 1},
+    {"model": "llama-1.1b", "phase": "decode", "batch": 1, "seq": 1, "context": 1024, "precision": ["int8", "int4w"], "layers": 1},
     {"model": "llama-8b", "phase": "prefill", "batch": 1, "seq": 2048, "precision": "bf16", "layers": 1},
     {"model": "llama-8b", "phase": "decode", "batch": 1, "seq": 1, "context": 2048, "precision": "bf16", "layers": 1}
   ]
@@ -342,16 +345,18 @@ for b in doc["benchmarks"]:
                 or t.endswith("/joules_per_token"):
             s = tags[t]
             print(f'   {t:52} {s["value"]:.6g} {s["unit"]} {s.get("per", "")} {s.get("source", "")[:40]}')
-    cupti = next((c for c in b["counters"]["collectors"] if c["name"] == "cupti"), {})
+    # A benchmark that did not run (no GPU: the dry run) has no counters or validity block.
+    cupti = next((c for c in (b.get("counters") or {}).get("collectors", []) if c.get("name") == "cupti"), {})
+    validity = b.get("validity") or {}
     for k in cupti.get("top_kernels", [])[:3]:
         print(f'   top kernel {k["launches"]:5} launches {k["seconds"]:.3g} s  {k["name"][:80]}')
     print("   energy:", json.dumps(b.get("energy", {}))[:400])
-    print("   telemetry:", json.dumps(b["validity"].get("telemetry", {}))[:400])
+    print("   telemetry:", json.dumps(validity.get("telemetry", {}))[:400])
     checks = {
         "CUPTI counted kernels": tags.get("counter/cupti/kernels", {}).get("value", 0) > 0,
         "GPU energy from NVML's counter": tags.get("energy/gpu/joules_per_inference", {}).get("source") == "counter",
         "GPU J/token": "energy/gpu/joules_per_token" in tags,
-        "telemetry during the latency pass": b["validity"].get("telemetry", {}).get("state") == "measured",
+        "telemetry during the latency pass": validity.get("telemetry", {}).get("state") == "measured",
     }
     for k, v in checks.items():
         print("   " + ("ok   " if v else "FAIL ") + k)

@@ -16,14 +16,9 @@
 
 #include "config.hpp"
 
-namespace {
+#include "support/skip.hpp"
 
-[[noreturn]] void skip(const std::string& why) {
-  std::cout << "skipped: " << why << std::endl;
-  std::exit(77);
-}
-
-}  // namespace
+using infermark::test::skip;
 
 #if !INFERMARK_HAS_CUDA
 

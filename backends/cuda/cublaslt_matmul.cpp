@@ -51,28 +51,33 @@ nlohmann::ordered_json GemmChoice::description() const {
 // column-major, transposed), B is a (K×M column-major), C and D are N×M with leading dimension N.
 LtMatmul::LtMatmul(cublasLtHandle_t handle, const GemmShape& shape, const void* bias)
     : handle_(handle), shape_(shape) {
-  const cudaDataType_t t = data_type(shape.storage);
+  const cudaDataType_t t = shape.int8 ? CUDA_R_8I : data_type(shape.storage);
+  const cudaDataType_t out_t = shape.int8 ? CUDA_R_32I : t;
   const uint64_t m = uint64_t(shape.m), n = uint64_t(shape.n), k = uint64_t(shape.k);
   try {
     // f32 accumulation in every precision; for f32 storage no TF32 (it would miss the f32
-    // tolerance the correctness pass applies).
-    IM_CUBLAS_CHECK(cublasLtMatmulDescCreate(&op_, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    // tolerance the correctness pass applies). int8: exact int32 sums (IMMA wants this "TN" form).
+    if (shape.int8) {
+      IM_CUBLAS_CHECK(cublasLtMatmulDescCreate(&op_, CUBLAS_COMPUTE_32I, CUDA_R_32I));
+    } else {
+      IM_CUBLAS_CHECK(cublasLtMatmulDescCreate(&op_, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    }
     const cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
     IM_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(op_, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
     IM_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(op_, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
-    if (shape.bias) {
+    if (shape.bias && !shape.int8) {
       const cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;  // bias type: D's (the default)
       IM_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(op_, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi));
       IM_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(op_, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias));
     }
     IM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&a_, t, k, n, int64_t(k)));
     IM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&b_, t, k, m, int64_t(k)));
-    IM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&c_, t, n, m, int64_t(n)));
+    IM_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&c_, out_t, n, m, int64_t(n)));
   } catch (...) {
     destroy();
     throw;
   }
-  beta_ = shape.residual ? 1.f : 0.f;
+  beta_ = shape.residual && !shape.int8 ? 1.f : 0.f;
 }
 
 LtMatmul::~LtMatmul() { destroy(); }
@@ -115,8 +120,10 @@ void LtMatmul::enqueue(const void* a, const void* w, const void* residual, void*
     throw_backend_error("LtMatmul::enqueue", choice_.found ? "workspace too small" : choice_.why_not,
                         __FILE__, __LINE__);
   }
-  const void* c = shape_.residual ? residual : out;
-  IM_CUBLAS_CHECK(cublasLtMatmul(handle_, op_, &alpha_, w, a_, a, b_, &beta_, c, c_, out, c_,
+  const void* c = shape_.residual && !shape_.int8 ? residual : out;
+  const void* alpha = shape_.int8 ? static_cast<const void*>(&alpha_i_) : &alpha_;
+  const void* beta = shape_.int8 ? static_cast<const void*>(&beta_i_) : &beta_;
+  IM_CUBLAS_CHECK(cublasLtMatmul(handle_, op_, alpha, w, a_, a, b_, beta, c, c_, out, c_,
                                  &choice_.result.algo, workspace, need, stream));
 }
 

@@ -1,6 +1,8 @@
 // One GEMM of the graph through cuBLASLt: out[M,N] = a[M,K] · w[N,K]ᵀ (+ bias) (+ residual), as
 // the column-major "TN" product cuBLASLt knows best. The algorithm is chosen once, at compile
 // time, by cuBLASLt's heuristic; the bias rides in the epilogue and the residual as C with β = 1.
+// With `int8` (issue 12): int8 a and w, int32 out, CUBLAS_COMPUTE_32I (IMMA); k and n are then the
+// padded sizes of quant_shapes.hpp and bias/residual are the caller's epilogue's.
 #pragma once
 
 #include <cublasLt.h>
@@ -20,6 +22,7 @@ struct GemmShape {
   int64_t m = 0, n = 0, k = 0;
   bool bias = false;
   bool residual = false;
+  bool int8 = false;
   auto operator<=>(const GemmShape&) const = default;
 };
 
@@ -61,6 +64,7 @@ class LtMatmul {
   cublasLtMatrixLayout_t a_ = nullptr, b_ = nullptr, c_ = nullptr;
   GemmChoice choice_;
   float alpha_ = 1.f, beta_ = 0.f;
+  int32_t alpha_i_ = 1, beta_i_ = 0;  // int8: the scale type is int32
 };
 
 }  // namespace infermark::cuda

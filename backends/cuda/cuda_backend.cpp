@@ -3,6 +3,7 @@
 #include "backends/cuda/cuda_executable.hpp"
 #include "backends/cuda/cuda_memory.hpp"
 #include "backends/cuda/launch_shapes.hpp"
+#include "backends/cuda/quant_support.hpp"
 #include "common/error.hpp"
 
 namespace infermark {
@@ -21,10 +22,9 @@ Support CudaBackend::supports(const Workload& w) const {
   for (const auto& g : list_.gpus)
     if (g.runnable && !usable) usable = &g;
   if (!usable) return Support::no(list_.gpus.front().info.id + ": " + list_.gpus.front().not_runnable);
-  if (is_quantized(w.precision))
-    return Support::no("not implemented yet: " + to_string(w.precision) +
-                       " on the cuda backend (planned: cuBLASLt int8 IMMA for int8, a weight-only "
-                       "int4 GEMM kernel for int4w; issue 12)");
+  if (const std::string why = cuda::quantized_problem(w, usable->cc); !why.empty()) {
+    return Support::no(usable->info.id + ": " + why);
+  }
   // head_dim 0: an op-level graph whose attention attributes the plan checks.
   const int hd = w.model.head_dim;
   if (hd > 0 && !cuda::attention_head_dim_ok(hd)) {

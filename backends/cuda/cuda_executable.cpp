@@ -8,6 +8,7 @@
 
 #include "backends/cuda/cuda_check.hpp"
 #include "backends/cuda/kernels.hpp"
+#include "backends/cuda/quant_shapes.hpp"
 #include "common/error.hpp"
 
 namespace infermark::cuda {
@@ -30,6 +31,33 @@ bool fault_requested(const std::string& workload_id) {
   }
 }
 
+// The cuBLASLt problem of a float or int8 MatMul step (int8: the padded sizes, no bias/residual:
+// the epilogue kernel adds them).
+GemmShape gemm_shape(const Step& s, Storage storage) {
+  if (s.kind == StepKind::MatmulInt8) return {storage, s.m, s.quant.np, s.quant.kp, false, false, true};
+  return {storage, s.m, s.n, s.k, s.bias, s.residual >= 0, false};
+}
+
+// The kernel that runs a GEMM cuBLASLt has no algorithm for.
+std::string fallback_name(const GemmShape& g) {
+  return g.int8 ? "int8_gemm_fallback_kernel" : "matmul_fallback_kernel<" + to_string(g.storage) + ">";
+}
+
+// How this backend computes a quantized workload, for implementation().
+std::string quantization_text(const Workload& w) {
+  if (w.precision == Precision::Int8)
+    return "int8: weights quantized on the host at compile time (K padded to a multiple of " +
+           std::to_string(kInt8KAlign) + ", N to a multiple of " + std::to_string(kInt8NAlign) +
+           "); per MatMul quantize_rows_int8_kernel (per-token scales), cublasLtMatmul int8 IMMA "
+           "(int32; int8_gemm_fallback_kernel where the heuristic finds none), int8_epilogue_kernel (scales, bias, residual) in " + to_string(w.compute);
+  if (w.precision == Precision::Int4W)
+    return "int4w: weights packed 2 per byte with f32 scales per group of " + std::to_string(w.group_size) +
+           "; int4w_matmul_gemv_kernel for M <= " + std::to_string(kInt4GemvMaxRows) +
+           ", int4w_matmul_tiled_kernel above; activations and f32-accumulated outputs in " +
+           to_string(w.compute);
+  return "";
+}
+
 std::string gib(size_t bytes) {
   char s[32];
   std::snprintf(s, sizeof s, "%.2f GiB", double(bytes) / double(1ull << 30));
@@ -39,10 +67,10 @@ std::string gib(size_t bytes) {
 }  // namespace
 
 CudaExecutable::CudaExecutable(const Graph& graph, const TensorSet& constants, const Gpu& gpu)
-    : gpu_(gpu), workload_id_(graph.workload.id()) {
+    : gpu_(gpu), workload_id_(graph.workload.id()), quantization_(quantization_text(graph.workload)) {
   try {
     IM_CUDA_CHECK(cudaSetDevice(gpu_.ordinal));
-    plan_ = make_plan(graph, constants, storage_of(graph.workload.precision), gpu_.sm_count);
+    plan_ = make_plan(graph, constants, storage_of(graph.workload), gpu_.sm_count);
     std::vector<size_t> sizes;
     for (const auto& t : plan_.tensors) sizes.push_back(t.bytes);
     const size_t total = layout_offsets(sizes, offsets_);
@@ -55,7 +83,7 @@ CudaExecutable::CudaExecutable(const Graph& graph, const TensorSet& constants, c
     upload();
     prepare();
     std::vector<NamedBytes> named;
-    for (const auto& t : plan_.tensors) named.push_back({t.name, int64_t(t.bytes)});
+    for (const auto& t : plan_.tensors) named.push_back({t.counts_as.empty() ? t.name : t.counts_as, int64_t(t.bytes)});
     memory_ = arena_usage(graph, named, arena_.bytes(), workspace_.bytes());
     capture();
     // Everything set up so far (uploads, graph upload) is finished before the first run.
@@ -111,7 +139,9 @@ void CudaExecutable::upload() {
     const PlanTensor& t = plan_.tensors[i];
     void* dst = ptr(int(i));
     if (!dst) continue;
-    if (!t.derived.empty()) {
+    if (!t.raw.empty()) {
+      IM_CUDA_CHECK(cudaMemcpyAsync(dst, t.raw.data(), t.raw.size(), cudaMemcpyHostToDevice, stream_));
+    } else if (!t.derived.empty()) {
       IM_CUDA_CHECK(cudaMemcpyAsync(dst, t.derived.data(), t.derived.size() * sizeof(float),
                                     cudaMemcpyHostToDevice, stream_));
     } else if (t.initial && !t.is_float) {
@@ -142,9 +172,15 @@ void CudaExecutable::prepare() {
       }
       prepare_attention(plan_.storage, s.launch);
     }
-    if (s.kind != StepKind::Matmul) continue;
-    const GemmShape shape{plan_.storage, s.m, s.n, s.k, s.bias, s.residual >= 0};
-    gemms_[i] = std::make_unique<LtMatmul>(lt_, shape, s.bias ? ptr(s.in[2]) : nullptr);
+    if (s.kind == StepKind::MatmulInt8 && gpu_.cc < kInt8MinCc) {
+      throw Error(ErrorKind::Unavailable, "cuda backend: int8 needs IMMA tensor cores (compute capability 7.5 "
+                                          "or newer); " + gpu_.info.id + " is " + std::to_string(gpu_.cc / 10) +
+                                          "." + std::to_string(gpu_.cc % 10));
+    }
+    if (s.kind != StepKind::Matmul && s.kind != StepKind::MatmulInt8) continue;
+    const bool int8 = s.kind == StepKind::MatmulInt8;
+    const GemmShape shape = gemm_shape(s, plan_.storage);
+    gemms_[i] = std::make_unique<LtMatmul>(lt_, shape, s.bias && !int8 ? ptr(s.in[2]) : nullptr);
     auto it = choices_.find(shape);
     if (it == choices_.end()) it = choices_.emplace(shape, gemms_[i]->choose()).first;
     gemms_[i]->use(it->second);
@@ -199,6 +235,26 @@ void CudaExecutable::enqueue(cudaStream_t st) {
           }
           break;
         }
+        case StepKind::MatmulInt8: {
+          const QuantGemm& q = s.quant;
+          auto* aq = static_cast<int8_t*>(ptr(q.act_q));
+          auto* as = static_cast<float*>(ptr(q.act_scales));
+          auto* acc = static_cast<int32_t*>(ptr(q.acc));
+          launch_quantize_rows_int8(S, in(0), aq, as, s.m, s.k, q.kp, st);
+          if (gemms_[i]->choice().found) {
+            gemms_[i]->enqueue(aq, in(1), nullptr, acc, workspace_.data(), workspace_.bytes(), st);
+          } else {
+            launch_int8_gemm_fallback(aq, static_cast<const int8_t*>(in(1)), acc, s.m, q.np, q.kp, st);
+          }
+          launch_int8_epilogue(S, acc, as, static_cast<const float*>(in(2)), s.bias ? in(3) : nullptr,
+                               s.residual >= 0 ? ptr(s.residual) : nullptr, out, s.m, s.n, q.np, st);
+          break;
+        }
+        case StepKind::MatmulInt4W:
+          launch_int4w_matmul(S, in(0), static_cast<const uint8_t*>(in(1)), static_cast<const float*>(in(2)),
+                              s.bias ? in(3) : nullptr, s.residual >= 0 ? ptr(s.residual) : nullptr, out, s.m,
+                              s.n, s.k, s.quant.group, st);
+          break;
         case StepKind::Embedding:
           launch_embedding(S, in(0), static_cast<const int32_t*>(in(1)), out, s.rows, s.cols, s.m, st);
           break;
@@ -289,6 +345,7 @@ nlohmann::ordered_json CudaExecutable::implementation() const {
   j["steps"] = plan_.steps.size();
   j["fusions"] = plan_.fusions;
 
+  if (!quantization_.empty()) j["quantization"] = quantization_;
   std::map<std::string, int> kernels;
   auto& gemms = j["gemms"] = nlohmann::ordered_json::array();
   std::map<GemmShape, size_t> gemm_row;
@@ -296,25 +353,41 @@ nlohmann::ordered_json CudaExecutable::implementation() const {
   std::map<std::string, size_t> attention_row;
   for (size_t i = 0; i < plan_.steps.size(); ++i) {
     const Step& s = plan_.steps[i];
-    if (s.kind == StepKind::Matmul) {
-      const GemmShape shape{plan_.storage, s.m, s.n, s.k, s.bias, s.residual >= 0};
+    if (s.kind == StepKind::MatmulInt4W) {
+      ++kernels[std::string(s.quant.gemv ? "int4w_matmul_gemv_kernel<" : "int4w_matmul_tiled_kernel<") +
+                to_string(plan_.storage) + ">"];
+      continue;
+    }
+    if (s.kind == StepKind::MatmulInt8) {
+      ++kernels["quantize_rows_int8_kernel<" + to_string(plan_.storage) + ">"];
+      ++kernels["int8_epilogue_kernel<" + to_string(plan_.storage) + ">"];
+    }
+    if (s.kind == StepKind::Matmul || s.kind == StepKind::MatmulInt8) {
+      const GemmShape shape = gemm_shape(s, plan_.storage);
       auto [it, fresh] = gemm_row.emplace(shape, gemms.size());
       if (fresh) {
         nlohmann::ordered_json g;
         g["m"] = s.m;
         g["n"] = s.n;
         g["k"] = s.k;
-        g["epilogue"] = s.bias ? "bias" : "default";
-        g["residual"] = s.residual >= 0 ? "C with beta = 1" : "none";
+        if (shape.int8) {
+          g["type"] = "int8 x int8 -> int32, CUBLAS_COMPUTE_32I (IMMA)";
+          g["padded_n"] = shape.n;
+          g["padded_k"] = shape.k;
+          g["epilogue"] = std::string("int8_epilogue_kernel: scales") + (s.bias ? ", bias" : "") +
+                          (s.residual >= 0 ? ", residual" : "");
+        } else {
+          g["epilogue"] = s.bias ? "bias" : "default";
+          g["residual"] = s.residual >= 0 ? "C with beta = 1" : "none";
+        }
         const GemmChoice& c = gemms_[i]->choice();
-        g["kernel"] = c.found ? "cublasLtMatmul" : "matmul_fallback_kernel<" + to_string(plan_.storage) +
-                                                       "> (no cuBLASLt algorithm: " + c.why_not + ")";
+        g["kernel"] = c.found ? "cublasLtMatmul" : fallback_name(shape) + " (no cuBLASLt algorithm: " + c.why_not + ")";
         g["algorithm"] = c.description();
         g["count"] = 0;
         gemms.push_back(std::move(g));
       }
       gemms[it->second]["count"] = gemms[it->second]["count"].get<int>() + 1;
-      ++kernels[gemms_[i]->choice().found ? "cublasLtMatmul" : "matmul_fallback_kernel<" + to_string(plan_.storage) + ">"];
+      ++kernels[gemms_[i]->choice().found ? "cublasLtMatmul" : fallback_name(shape)];
       continue;
     }
     ++kernels[kernel_name(s.kind, plan_.storage)];

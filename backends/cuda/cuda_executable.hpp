@@ -52,6 +52,7 @@ class CudaExecutable : public Executable {
   Plan plan_;
   Gpu gpu_;
   std::string workload_id_;
+  std::string quantization_;  // how a quantized workload is computed here; empty for float ones
   DeviceBuffer arena_;      // every tensor, at offsets_
   DeviceBuffer workspace_;  // cuBLASLt's, the largest any chosen algorithm needs
   std::vector<size_t> offsets_;

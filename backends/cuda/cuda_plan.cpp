@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
+#include "backends/cuda/quant_shapes.hpp"
 #include "common/error.hpp"
 #include "suites/constant_data.hpp"
+#include "suites/quantize.hpp"
 
 namespace infermark::cuda {
 
@@ -21,6 +24,8 @@ Storage storage_of(Precision p) {
   throw Error(ErrorKind::Unavailable,
               "cuda backend: precision " + to_string(p) + " is not implemented (see supports())");
 }
+
+Storage storage_of(const Workload& w) { return storage_of(is_quantized(w.precision) ? w.compute : w.precision); }
 
 size_t storage_bytes(Storage s) { return s == Storage::F32 ? 4 : 2; }
 
@@ -49,6 +54,8 @@ std::string to_string(StepKind k) {
     case StepKind::Rope: return "rope";
     case StepKind::CopyRows: return "copy_rows";
     case StepKind::Attention: return "attention";
+    case StepKind::MatmulInt8: return "matmul_int8";
+    case StepKind::MatmulInt4W: return "matmul_int4w";
   }
   return "?";
 }
@@ -194,11 +201,15 @@ class Planner {
     used[plan_.output] = true;
     for (const auto& s : plan_.steps) {
       for (int t : s.in) used[t] = true;
-      for (int t : {s.out, s.residual, s.partial})
+      for (int t : {s.out, s.residual, s.partial, s.quant.act_q, s.quant.act_scales, s.quant.acc})
         if (t >= 0) used[t] = true;
     }
     for (size_t i = 0; i < used.size(); ++i) {
-      if (!used[i] && !is_constant(roles_[i]) && plan_.tensors[i].derived.empty()) plan_.tensors[i].bytes = 0;
+      const PlanTensor& t = plan_.tensors[i];
+      const bool own = !t.derived.empty() || !t.raw.empty();
+      // A float weight every use of which reads its quantized copy is not uploaded at all.
+      const bool replaced = replaced_.count(int(i)) > 0;
+      if (!used[i] && ((!is_constant(roles_[i]) && !own) || replaced)) plan_.tensors[i].bytes = 0;
     }
   }
 
@@ -302,6 +313,7 @@ class Planner {
     s.n = n;
     s.k = k;
     s.bias = bias;
+    if (is_quantized(graph_.workload.precision) && roles_[in[1]] == TensorRole::Weight) quantize(op, s);
     if (fused_add) {
       s.out = output(*fused_add);
       expect(*fused_add, s.out, {m, n});
@@ -313,6 +325,91 @@ class Planner {
       s.out = output(op);
     }
     push(std::move(s));
+  }
+
+  // A host buffer of the plan's own: quantized weights (raw bytes) or i8/i32 scratch (none).
+  int add_bytes(const std::string& name, std::vector<int64_t> shape, size_t bytes, std::vector<uint8_t> raw,
+                const std::string& counts_as) {
+    PlanTensor t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.is_float = false;
+    t.bytes = bytes;
+    t.raw = std::move(raw);
+    t.counts_as = counts_as;
+    plan_.tensors.push_back(std::move(t));
+    roles_.push_back(TensorRole::Activation);
+    return int(plan_.tensors.size()) - 1;
+  }
+
+  // One scratch buffer shared by every quantized step (they run one after another), grown to
+  // the largest need.
+  int scratch(int& slot, const std::string& name, size_t bytes, bool f32) {
+    if (slot < 0) {
+      slot = f32 ? add_derived(name, {}, 0) : add_bytes(name, {0}, 0, {}, "");
+      plan_.tensors[slot].derived.clear();
+    }
+    PlanTensor& t = plan_.tensors[slot];
+    t.bytes = std::max(t.bytes, bytes);
+    t.shape = {int64_t(t.bytes)};
+    return slot;
+  }
+
+  // Turns the float MatMul step `s` into its quantized form: the weight quantized on the host
+  // (suites/quantize.hpp; the graph holds its dequantized values, so this gives back exactly the
+  // stored integers and scales), once per weight.
+  void quantize(const Op& op, Step& s) {
+    const int w = s.in[1];
+    const HostTensor* host = plan_.tensors[w].initial;
+    if (!host || host->f32.size() != size_t(s.n * s.k)) fail(op, "the weight has no float data to quantize");
+    const std::string& wname = plan_.tensors[w].name;
+    QuantGemm& qg = s.quant;
+    std::pair<int, int> stored;
+    if (graph_.workload.precision == Precision::Int8) {
+      s.kind = StepKind::MatmulInt8;
+      qg.kp = int8_padded_k(s.k);
+      qg.np = int8_padded_n(s.n);
+      auto it = quantized_.find(w);
+      if (it == quantized_.end()) {
+        const Int8Weights q = quantize_int8(host->f32.data(), s.n, s.k);
+        std::vector<uint8_t> raw(size_t(qg.np * qg.kp), 0);  // zero padding adds nothing
+        for (int64_t r = 0; r < s.n; ++r)
+          for (int64_t c = 0; c < s.k; ++c) raw[size_t(r * qg.kp + c)] = uint8_t(q.q[size_t(r * s.k + c)]);
+        std::vector<float> scales(size_t(qg.np), 0.f);
+        std::copy(q.scales.begin(), q.scales.end(), scales.begin());
+        const size_t bytes = raw.size();  // not in the call: raw is moved from there
+        const int qi = add_bytes(wname + ".int8", {qg.np, qg.kp}, bytes, std::move(raw), wname);
+        const int si = add_derived(wname + ".int8_scales", std::move(scales), size_t(qg.np));
+        plan_.tensors[si].counts_as = wname;
+        it = quantized_.emplace(w, std::make_pair(qi, si)).first;
+      }
+      stored = it->second;
+      qg.act_q = scratch(int8_act_q_, "int8.activations", size_t(s.m * qg.kp), false);
+      qg.act_scales = scratch(int8_act_scales_, "int8.activation_scales", size_t(s.m) * sizeof(float), true);
+      qg.acc = scratch(int8_acc_, "int8.accumulator", size_t(s.m * qg.np) * sizeof(int32_t), false);
+    } else {
+      s.kind = StepKind::MatmulInt4W;
+      qg.group = graph_.workload.group_size;
+      qg.gemv = int4w_use_gemv(s.m);
+      const std::string why = int4w_shape_problem(s.k, qg.group);
+      if (!why.empty()) {
+        throw Error(ErrorKind::Unavailable, "cuda backend: op '" + op.name + "' (int4w): " + why);
+      }
+      auto it = quantized_.find(w);
+      if (it == quantized_.end()) {
+        Int4Weights q = quantize_int4(host->f32.data(), s.n, s.k, qg.group);
+        const size_t groups = size_t(s.n * (s.k / qg.group));
+        const size_t bytes = q.packed.size();
+        const int qi = add_bytes(wname + ".int4", {s.n, s.k / 2}, bytes, std::move(q.packed), wname);
+        const int si = add_derived(wname + ".int4_scales", std::move(q.scales), groups);
+        plan_.tensors[si].counts_as = wname;
+        it = quantized_.emplace(w, std::make_pair(qi, si)).first;
+      }
+      stored = it->second;
+    }
+    s.in[1] = stored.first;
+    s.in.insert(s.in.begin() + 2, stored.second);  // the bias, if any, moves to in[3]
+    replaced_.insert(w);
   }
 
   void binary(const Op& op) {
@@ -487,6 +584,9 @@ class Planner {
   std::map<std::string, int> consumers_;
   std::map<std::string, const Op*> deferred_;  // output name → op held for a fusion
   std::map<std::tuple<double, int, int64_t>, int> rope_tables_;
+  std::map<int, std::pair<int, int>> quantized_;  // float weight → its quantized values, scales
+  std::set<int> replaced_;                         // float weights read quantized
+  int int8_act_q_ = -1, int8_act_scales_ = -1, int8_acc_ = -1;
 };
 
 }  // namespace

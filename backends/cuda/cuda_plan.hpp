@@ -14,6 +14,8 @@
 namespace infermark::cuda {
 
 Storage storage_of(Precision p);
+// The storage of a workload's float tensors: its precision, or for int8/int4w its compute type.
+Storage storage_of(const Workload& w);
 
 struct PlanTensor {
   std::string name;
@@ -23,6 +25,18 @@ struct PlanTensor {
   size_t bytes = 0;
   const HostTensor* initial = nullptr;  // graph constants: uploaded once at compile time
   std::vector<float> derived;           // host-computed constants (the RoPE cos/sin table)
+  std::vector<uint8_t> raw;             // host-made bytes uploaded as they are (quantized weights)
+  std::string counts_as;                // graph tensor whose role the memory report gives it
+};
+
+// A quantized MatMul's own tensors and layout (issue 12). MatmulInt8: in = {a, q [Np, Kp] int8,
+// weight scales [Np] f32 (, bias)}, scratch = {a_q [M, Kp] int8, a_scales [M] f32, acc [M, Np]
+// i32}. MatmulInt4W: in = {a, packed [N, K/2] bytes, scales [N, K/G] f32 (, bias)}.
+struct QuantGemm {
+  int64_t kp = 0, np = 0;  // int8: K and N padded for cuBLASLt (quant_shapes.hpp)
+  int group = 0;           // int4w
+  bool gemv = false;       // int4w: M ≤ kInt4GemvMaxRows
+  int act_q = -1, act_scales = -1, acc = -1;  // int8 scratch
 };
 
 struct Step {
@@ -42,6 +56,7 @@ struct Step {
   AttentionShape shape;            // Attention
   AttentionLaunch launch;          // Attention
   int partial = -1;                // Attention: scratch tensor of the split-K partials, or -1
+  QuantGemm quant;                 // MatmulInt8, MatmulInt4W
 };
 
 struct Plan {

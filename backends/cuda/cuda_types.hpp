@@ -22,6 +22,9 @@ enum class StepKind {
   Rope,        // with a host-computed cos/sin table
   CopyRows,    // LastToken, and the KV-cache append of cached attention
   Attention,   // fused attention (and, with splits > 1, its combine kernel)
+  // Quantized MatMuls (issue 12), out = a · wᵀ (+ bias) (+ residual) in the storage type:
+  MatmulInt8,   // per-token int8 activations, cuBLASLt int8 IMMA (int32), scaling epilogue
+  MatmulInt4W,  // 4-bit packed weights, f32 group scales: the project's GEMV / tiled kernels
 };
 std::string to_string(StepKind k);
 

@@ -20,6 +20,8 @@ std::string kernel_name(StepKind k, Storage s) {
     case StepKind::Rope: return "rope_kernel" + t;
     case StepKind::CopyRows: return "copy_rows_kernel" + t;
     case StepKind::Attention: return "attention_kernel" + t;
+    case StepKind::MatmulInt8: return "quantize_rows_int8_kernel" + t;  // then the GEMM and the epilogue
+    case StepKind::MatmulInt4W: return "int4w_matmul_kernel" + t;
   }
   return "?";
 }

@@ -41,6 +41,26 @@ void launch_matmul_fallback(Storage s, const void* a, const void* w, const void*
                             const void* residual, void* out, int64_t m, int64_t n, int64_t k,
                             cudaStream_t stream);
 
+// Quantized MatMuls (issue 12). int8, before the GEMM: each row of a [M, K] to int8 q [M, kp]
+// (columns K … kp − 1 zero) and its scale, exactly as quantize_row_int8 (suites/quantize.hpp):
+// scale = max|x| / 127 (1 for a zero row), q = round-half-even(x / scale) clamped to ±127.
+void launch_quantize_rows_int8(Storage s, const void* a, int8_t* q, float* scales, int64_t m, int64_t k,
+                               int64_t kp, cudaStream_t stream);
+// int8, where cuBLASLt has no algorithm for the shape: acc [M, np] = q [M, kp] · w [np, kp]ᵀ in
+// int32, one thread per output (slow, exact).
+void launch_int8_gemm_fallback(const int8_t* q, const int8_t* w, int32_t* acc, int64_t m, int64_t np,
+                               int64_t kp, cudaStream_t stream);
+// int8, after the GEMM: out[i, j] = acc[i, j] · a_scales[i] · w_scales[j] (+ bias[j])
+// (+ residual[i, j]) for j < n; acc rows hold np int32. bias and residual may be null.
+void launch_int8_epilogue(Storage s, const int32_t* acc, const float* a_scales, const float* w_scales,
+                          const void* bias, const void* residual, void* out, int64_t m, int64_t n,
+                          int64_t np, cudaStream_t stream);
+// int4w: out = a · dequantize(packed, scales)ᵀ (+ bias) (+ residual), packed as Int4Weights; the
+// GEMV kernel for m ≤ kInt4GemvMaxRows, else the tiled one (quant_shapes.hpp).
+void launch_int4w_matmul(Storage s, const void* a, const uint8_t* packed, const float* scales,
+                         const void* bias, const void* residual, void* out, int64_t m, int64_t n,
+                         int64_t k, int group, cudaStream_t stream);
+
 struct AttentionArgs {
   const void* q = nullptr;  // [B·S, heads·hd]
   const void* k = nullptr;  // keys: k [B·S, kv·hd], or the cache [B·L, kv·hd]
