@@ -97,7 +97,11 @@ TEST_CASE("oneDNN measures its GEMMs alone, giving the GEMM-floor ratio", "[brea
   REQUIRE(gemms);
   REQUIRE(ratio);
   CHECK(gemms->value > 0);
-  CHECK(ratio->value == Approx(1e-3 / gemms->value));
+  // Measured in back-to-back pairs by the backend, not from the median passed in: a whole
+  // inference takes at least its GEMMs (up to timer noise on these microsecond-scale runs).
+  CHECK(ratio->value != Approx(1e-3 / gemms->value));
+  CHECK(ratio->value > 0.5);
+  CHECK_THAT(ratio->description, Catch::Contains("pairs"));
   CHECK(steps > 0);
   for (const auto& s : summaries) CHECK(s.tag.find("layer.") == std::string::npos);
 }

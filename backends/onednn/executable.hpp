@@ -38,6 +38,9 @@ class OnednnExecutable : public Executable {
   // Median seconds of running only the GEMMs of every step (projections with their fused
   // post-ops, attention's QKᵀ and PV), in order: the floor a full run() is compared with.
   double gemm_seconds(int reps);
+  // Median over `reps` back-to-back pairs of (run() / its GEMMs alone): a ratio of two times
+  // taken moments apart, which a busy machine's drift moves alike.
+  double paired_floor_ratio(int reps);
 
  private:
   std::unique_ptr<Step> build(const PlannedStep& planned, BuildEnv& env);

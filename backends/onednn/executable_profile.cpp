@@ -46,6 +46,22 @@ double OnednnExecutable::gemm_seconds(int reps) {
   });
 }
 
+double OnednnExecutable::paired_floor_ratio(int reps) {
+  omp_set_num_threads(threads_);
+  run();
+  std::vector<double> ratios;
+  for (int i = 0; i < std::max(reps, 1); ++i) {
+    const double whole = median_seconds(1, stream_, [&] { run(); });
+    const double gemms = median_seconds(1, stream_, [&] {
+      for (auto& st : steps_) st->run_gemms(stream_);
+    });
+    if (gemms > 0) ratios.push_back(whole / gemms);
+  }
+  if (ratios.empty()) return 0;
+  std::nth_element(ratios.begin(), ratios.begin() + long(ratios.size() / 2), ratios.end());
+  return ratios[ratios.size() / 2];
+}
+
 std::vector<BreakdownEntry> OnednnExecutable::measure_breakdown() {
   // Enough repetitions for a stable median within about half a second of profiling.
   const auto t0 = std::chrono::steady_clock::now();
@@ -58,6 +74,10 @@ std::vector<BreakdownEntry> OnednnExecutable::measure_breakdown() {
   out.push_back({"gemms_alone", "s", gemm_seconds(reps),
                  "median time of this graph's GEMMs alone (projections with their fused post-ops, "
                  "QK^T and PV), same primitives and buffers, " + std::to_string(reps) + " runs"});
+  out.push_back({"gemm_floor_ratio", "1", paired_floor_ratio(reps),
+                 "median over " + std::to_string(reps) + " back-to-back pairs of (whole inference "
+                 "/ its GEMMs alone), same primitives and buffers: a ratio of two times taken "
+                 "moments apart, so a busy machine moves both alike"});
   // Steps alone, summed over layers, in first-seen order.
   std::vector<std::string> order;
   std::map<std::string, double> seconds;
