@@ -211,6 +211,34 @@ TEST_CASE("onednn quantized kernels against plain loops on the same integers", "
       CHECK(got16_s == want_s);
     }
   }
+  SECTION("int8 rows: ties of x / s are rounded as the division rounds them") {
+    // Row max 130: s = 130/127 in f32. x = 4.5 · s (in f32) divides back to exactly 4.5, which
+    // rounds half to even to 4, but x · fl(1/s) = 4.5000005 would round to 5; likewise
+    // 87.5 · s (→ 88; 87.499992 → 87 by the reciprocal), found by searching f32 for such ties.
+    // Values in both vectors of a 32-wide row and in the scalar tail of a 35-wide one.
+    const float sc = 130.0f / 127.0f;
+    const std::vector<float> ties = {4.5f * sc, 87.5f * sc, -4.5f * sc};
+    for (int64_t k : {32, 35}) {
+      INFO("k " << k);
+      std::vector<float> row(static_cast<size_t>(k), 0.25f);
+      row[0] = 130.0f;
+      for (size_t i = 0; i < ties.size(); ++i) {
+        row[1 + i] = row[17 + i] = ties[i];
+        row[size_t(k) - 1 - i] = ties[i];
+      }
+      std::vector<int8_t> want(static_cast<size_t>(k)), got(static_cast<size_t>(k));
+      std::vector<float> got_s(1);
+      const float want_s = quantize_row_int8(row.data(), k, want.data());
+      REQUIRE(want_s == sc);
+      REQUIRE(ties[0] / sc == 4.5f);  // the division lands exactly on the tie
+      CHECK(want[1] == 4);
+      CHECK(want[2] == 88);
+      CHECK(want[3] == -4);
+      quantize_rows_int8(row.data(), 1, k, got.data(), k, got_s.data());
+      CHECK(got == want);
+      CHECK(got_s[0] == want_s);
+    }
+  }
   SECTION("int4w: every kernel matches an f64 dot over the dequantized weights") {
     for (int group : {32, 128}) {
       INFO("group " << group);

@@ -29,47 +29,48 @@ bool have_avx512() {
   return yes;
 }
 
-IM_AVX512 void quantize_row_avx512(const float* x, int64_t k, int8_t* q, float* scale) {
-  __m512 mx = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 16 <= k; i += 16) mx = _mm512_max_ps(mx, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
-  float m = _mm512_reduce_max_ps(mx);
-  for (int64_t j = i; j < k; ++j) m = std::max(m, std::fabs(x[j]));
-  const float s = m > 0 ? m / 127.0f : 1.0f;
-  *scale = s;
-  const __m512 sv = _mm512_set1_ps(s);
-  const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
-  for (i = 0; i + 16 <= k; i += 16) {
-    // x / s as the canonical rule does (not x · (1/s)), rounded half to even by the default MXCSR.
-    __m512i r = _mm512_cvtps_epi32(_mm512_div_ps(_mm512_loadu_ps(x + i), sv));
-    r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), _mm512_cvtsepi32_epi8(r));
-  }
-  for (; i < k; ++i) q[i] = int8_t(std::clamp(std::nearbyint(x[i] / s), -127.0f, 127.0f));
-}
-
 IM_AVX512 inline __m512 load_bf16(const uint16_t* p) {
   const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
-IM_AVX512 void quantize_row_bf16_avx512(const uint16_t* x, int64_t k, int8_t* q, float* scale) {
-  auto at = [&](int64_t i) { return std::bit_cast<float>(uint32_t(x[i]) << 16); };
-  __m512 mx = _mm512_setzero_ps();
+IM_AVX512 inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
+IM_AVX512 inline __m512 load16(const uint16_t* p) { return load_bf16(p); }
+inline float scalar_at(const float* p, int64_t i) { return p[i]; }
+inline float scalar_at(const uint16_t* p, int64_t i) { return std::bit_cast<float>(uint32_t(p[i]) << 16); }
+
+// One token row to int8 by the canonical rule (suites/quantize.hpp): round-half-even(x / s). A
+// division per element is the slow part (vdivps), so each vector multiplies by 1/s instead and
+// only redoes, with the division, a vector in which some x · (1/s) lies within 2^-12 of a
+// rounding tie: for |x / s| ≤ 127 the product is within ~2e-5 of the true quotient, so anywhere
+// else both round to the same integer and the result stays exactly the canonical one.
+template <class T>
+IM_AVX512 void quantize_row_avx512(const T* x, int64_t k, int8_t* q, float* scale) {
+  // Four running maxima: one would make every vmaxps wait for the previous one.
+  __m512 mx[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
   int64_t i = 0;
-  for (; i + 16 <= k; i += 16) mx = _mm512_max_ps(mx, _mm512_abs_ps(load_bf16(x + i)));
-  float m = _mm512_reduce_max_ps(mx);
-  for (int64_t j = i; j < k; ++j) m = std::max(m, std::fabs(at(j)));
+  for (; i + 64 <= k; i += 64)
+    for (int u = 0; u < 4; ++u) mx[u] = _mm512_max_ps(mx[u], _mm512_abs_ps(load16(x + i + 16 * u)));
+  for (; i + 16 <= k; i += 16) mx[0] = _mm512_max_ps(mx[0], _mm512_abs_ps(load16(x + i)));
+  float m = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(mx[0], mx[1]), _mm512_max_ps(mx[2], mx[3])));
+  for (int64_t j = i; j < k; ++j) m = std::max(m, std::fabs(scalar_at(x, j)));
   const float s = m > 0 ? m / 127.0f : 1.0f;
   *scale = s;
-  const __m512 sv = _mm512_set1_ps(s);
+  const __m512 sv = _mm512_set1_ps(s), inv = _mm512_set1_ps(1.0f / s);
+  const __m512 half = _mm512_set1_ps(0.5f), near = _mm512_set1_ps(1.0f / 4096);
   const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
   for (i = 0; i + 16 <= k; i += 16) {
-    __m512i r = _mm512_cvtps_epi32(_mm512_div_ps(load_bf16(x + i), sv));
+    const __m512 v = load16(x + i);
+    __m512 y = _mm512_mul_ps(v, inv);
+    // Distance of y's fraction from one half: |(y − trunc(y)) | − ½|.
+    const __m512 frac = _mm512_abs_ps(_mm512_sub_ps(y, _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO)));
+    if (_mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_sub_ps(frac, half)), near, _CMP_LT_OQ))
+      y = _mm512_div_ps(v, sv);
+    __m512i r = _mm512_cvtps_epi32(y);  // round half to even: the default MXCSR mode
     r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), _mm512_cvtsepi32_epi8(r));
   }
-  for (; i < k; ++i) q[i] = int8_t(std::clamp(std::nearbyint(at(i) / s), -127.0f, 127.0f));
+  for (; i < k; ++i) q[i] = int8_t(std::clamp(std::nearbyint(scalar_at(x, i) / s), -127.0f, 127.0f));
 }
 
 // R rows of a (stride lda) against one packed int4 row: out[r · ldo] for r < R.
@@ -201,7 +202,7 @@ void quantize_rows_int8(const float* a, int64_t m, int64_t k, int8_t* q, int64_t
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < m; ++r) {
     if (fast)
-      quantize_row_avx512(a + r * k, k, q + r * ldq, scales + r);
+      quantize_row_avx512<float>(a + r * k, k, q + r * ldq, scales + r);
     else
       scales[r] = quantize_row_int8(a + r * k, k, q + r * ldq);
   }
@@ -211,7 +212,7 @@ void quantize_rows_int8_bf16(const uint16_t* a, int64_t m, int64_t k, int8_t* q,
                              float* scales) {
   if (!have_avx512()) throw Error(ErrorKind::Internal, "quantize_rows_int8_bf16 needs AVX-512");
 #pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < m; ++r) quantize_row_bf16_avx512(a + r * k, k, q + r * ldq, scales + r);
+  for (int64_t r = 0; r < m; ++r) quantize_row_avx512<uint16_t>(a + r * k, k, q + r * ldq, scales + r);
 }
 
 void int4w_matmul(const float* a, int64_t m, int64_t k, const uint8_t* packed,
