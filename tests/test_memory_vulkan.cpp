@@ -8,18 +8,11 @@
 
 #include "config.hpp"
 
-namespace {
-
-[[noreturn]] void skip_test(const std::string& why) {
-  std::cout << "skipped: " << why << std::endl;
-  std::exit(77);
-}
-
-}  // namespace
+#include "support/skip.hpp"
 
 #if !INFERMARK_HAS_VULKAN
 
-TEST_CASE("vulkan memory", "[memory][vulkan]") { skip_test("the vulkan backend is not built: " INFERMARK_VULKAN_STATUS); }
+TEST_CASE("vulkan memory", "[memory][vulkan]") { infermark::test::skip("the vulkan backend is not built: " INFERMARK_VULKAN_STATUS); }
 
 #else
 
@@ -35,23 +28,14 @@ TEST_CASE("vulkan memory", "[memory][vulkan]") { skip_test("the vulkan backend i
 #include "suites/cost_model.hpp"
 #include "suites/graph.hpp"
 #include "support/tiny_models.hpp"
+#include "support/vulkan_backend_fixture.hpp"
 #include "support/vulkan_test_env.hpp"
 
 using namespace infermark;
+using infermark::test::require_no_validation_messages;
+using infermark::test::vulkan_backend_or_skip;
 
 namespace {
-
-std::unique_ptr<VulkanBackend> backend_or_skip() {
-  auto b = std::make_unique<VulkanBackend>();
-  if (b->devices().empty()) skip_test("no Vulkan device: " + b->unavailable_reason());
-  return b;
-}
-
-void require_clean(const VulkanBackend& b) {
-  const auto messages = b.context()->validation_messages();
-  for (const auto& m : messages) UNSCOPED_INFO(m);
-  CHECK(messages.empty());
-}
 
 // An encoder of one layer with the given width, vocabulary and FFN, for shapes at the limits.
 Workload encoder(int hidden, int vocab, int ffn, int batch, int seq) {
@@ -86,7 +70,7 @@ BenchmarkSpec spec_for(const Workload& w) {
 }  // namespace
 
 TEST_CASE("vulkan reports the device's memory limits and its allocations by purpose", "[memory][vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const DeviceInfo dev = b->devices().at(0);
   const vk::PhysicalDevice& phys = b->context()->device(dev.id);
   std::cout << "vulkan device " << dev.name << " (ICD " << testing::vulkan_test_icd() << ")\n";
@@ -125,11 +109,11 @@ TEST_CASE("vulkan reports the device's memory limits and its allocations by purp
     // The total is what vkAllocateMemory was asked for, as the executable also reports it.
     CHECK(u.total() == exe->implementation().at("memory_bytes").get<int64_t>());
   }
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan: a workload above lavapipe's buffer limits ends skipped with the reason", "[memory][vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const DeviceInfo dev = b->devices().at(0);
   const DeviceLimits l = b->limits(dev);
   REQUIRE(l.max_allocation_bytes);
@@ -176,7 +160,7 @@ TEST_CASE("vulkan: a workload above lavapipe's buffer limits ends skipped with t
     CHECK(e.kind() == ErrorKind::OutOfMemory);
     CHECK_THAT(e.what(), Catch::Contains(std::to_string(max_alloc)));
   }
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan: the driver's out-of-memory results mean the workload does not fit", "[memory][vulkan]") {

@@ -37,27 +37,16 @@ TEST_CASE("vulkan backend", "[vulkan]") { skip("the vulkan backend is not built:
 #include "harness/correctness.hpp"
 #include "harness/reference_cache.hpp"
 #include "support/backend_op_cases.hpp"
+#include "support/vulkan_backend_fixture.hpp"
 #include "support/vulkan_test_env.hpp"
 #include "suites/graph.hpp"
 
 using namespace infermark;
+using infermark::test::require_no_validation_messages;
+using infermark::test::vulkan_backend_or_skip;
 using nlohmann::json;
 
 namespace {
-
-// The backend with at least one device, or the test is skipped with the backend's reason.
-std::unique_ptr<VulkanBackend> backend_or_skip() {
-  auto b = std::make_unique<VulkanBackend>();
-  if (b->devices().empty()) skip("no Vulkan device: " + b->unavailable_reason());
-  return b;
-}
-
-// No validation message was recorded: the tests fail on warnings as well as errors.
-void require_clean(const VulkanBackend& b) {
-  const auto messages = b.context()->validation_messages();
-  for (const auto& m : messages) UNSCOPED_INFO(m);
-  CHECK(messages.empty());
-}
 
 Workload workload(const std::string& model, Phase phase, int batch, int seq, int context,
                   Precision p = Precision::F32) {
@@ -177,7 +166,7 @@ struct ScopedEnv {
 }  // namespace
 
 TEST_CASE("vulkan lists lavapipe as vk0 with the properties infermark reports", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const auto devs = b->devices();
   std::cout << "vulkan devices (ICD " << testing::vulkan_test_icd() << "):\n";
   for (const auto& d : devs) std::cout << "  " << d.id << " " << d.name << " " << d.details.dump() << "\n";
@@ -207,7 +196,7 @@ TEST_CASE("vulkan lists lavapipe as vk0 with the properties infermark reports", 
     CHECK(j.at("timestamp_valid_bits") == 64);
     CHECK(j.at("timestamp_period_ns") == 1.0);
   }
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan without an ICD has no device and names the VkResult", "[vulkan]") {
@@ -221,7 +210,7 @@ TEST_CASE("vulkan without an ICD has no device and names the VkResult", "[vulkan
 }
 
 TEST_CASE("vulkan supports f32, f16 only with shaderFloat16 and 16-bit storage, never bf16", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   CHECK(b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0)).ok);
   const Support bf16 = b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0, Precision::BF16));
   CHECK_FALSE(bf16.ok);
@@ -236,7 +225,7 @@ TEST_CASE("vulkan supports f32, f16 only with shaderFloat16 and 16-bit storage, 
 }
 
 TEST_CASE("vulkan runs the tiny encoder, GPT-2 and Llama workloads in f32", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   check_workload(*b, workload("tiny-bert", Phase::Encode, 2, 16, 0));
   check_workload(*b, workload("tiny-gpt2", Phase::Prefill, 1, 17, 0));
   check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31));
@@ -244,25 +233,25 @@ TEST_CASE("vulkan runs the tiny encoder, GPT-2 and Llama workloads in f32", "[vu
   check_workload(*b, workload("tiny-llama", Phase::Decode, 1, 1, 63));
   // Several new tokens against a cache: causal mask and cache append together.
   check_workload(*b, workload("tiny-llama", Phase::Decode, 2, 3, 5));
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan runs the tiny GPT-2 and Llama workloads in f16 where the device has it", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const Workload w = workload("tiny-llama", Phase::Prefill, 2, 16, 0, Precision::F16);
   if (!b->supports(w).ok) skip("f16: " + b->supports(w).reason);
   check_workload(*b, w);
   check_workload(*b, workload("tiny-llama", Phase::Decode, 2, 3, 5, Precision::F16));
   check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31, Precision::F16));
   check_workload(*b, workload("tiny-bert", Phase::Encode, 2, 16, 0, Precision::F16));
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan passes the shared op cases in f16", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   if (!b->supports(workload("tiny-gpt2", Phase::Prefill, 1, 4, 0, Precision::F16)).ok) skip("no f16");
   check_op_cases(*b, Precision::F16);
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan passes the shared op cases with GPU tiles and shared-memory reductions", "[vulkan]") {
@@ -271,9 +260,9 @@ TEST_CASE("vulkan passes the shared op cases with GPU tiles and shared-memory re
   for (const char* tile : {"64x64x16/4x4", "32x64x16/2x4"}) {
     INFO("tile " << tile);
     ScopedEnv t("INFERMARK_VK_TILE", tile);
-    auto b = backend_or_skip();
+    auto b = vulkan_backend_or_skip();
     check_op_cases(*b, Precision::F32);
-    require_clean(*b);
+    require_no_validation_messages(*b);
   }
 }
 
@@ -281,7 +270,7 @@ TEST_CASE("vulkan binds weights and tables larger than a binding in slices", "[v
   // GPT-2's 154 MB embedding (also its LM head) exceeds lavapipe's 128 MiB binding limit. The
   // same slicing at 4 KiB on the tiny model slices every weight; its embedding tables have f32
   // rows of 64 × 4 = 256 bytes, so 16 rows a slice.
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const Workload w = workload("tiny-gpt2", Phase::Prefill, 2, 5, 0);
   const Graph g = lower(w);
   // Dispatches of the embedding pipeline: token and position tables, whole or in slices.
@@ -298,11 +287,11 @@ TEST_CASE("vulkan binds weights and tables larger than a binding in slices", "[v
   CHECK(embedding_dispatches() == 32 + 8);
   check_workload(*b, w);
   check_workload(*b, workload("tiny-gpt2", Phase::Decode, 2, 1, 31));
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan attention and RoPE with a head_dim that is not a multiple of 4", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   auto ref = make_backend("reference");
   for (int hd : {6, 10}) {
     for (bool cached : {false, true}) {
@@ -318,24 +307,24 @@ TEST_CASE("vulkan attention and RoPE with a head_dim that is not a multiple of 4
       CHECK(e.nmse <= nmse_tolerance(Precision::F32));
     }
   }
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan through staging buffers gives the same answers", "[vulkan]") {
   // Discrete GPUs keep tensors in memory the host cannot map: constants go through a staging
   // buffer and the output comes back by a copy. Forced here so lavapipe exercises that path.
   ScopedEnv staging("INFERMARK_VK_FORCE_STAGING", "1");
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const Workload w = workload("tiny-llama", Phase::Decode, 2, 2, 7);
   check_workload(*b, w);
   const Graph g = lower(w);
   auto exe = b->compile(g, make_constants(g, 42, ""), b->devices().at(0), {});
   CHECK_THAT(exe->implementation().at("memory").get<std::string>(), Catch::Contains("staging"));
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan device time comes from timestamps and fits inside the host time", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   const Workload w = workload("tiny-gpt2", Phase::Prefill, 1, 17, 0);
   const Graph g = lower(w);
   auto exe = b->compile(g, make_constants(g, 42, ""), b->devices().at(0), {});
@@ -373,11 +362,11 @@ TEST_CASE("vulkan device time comes from timestamps and fits inside the host tim
   INFO(impl.dump(2));
   CHECK(impl.at("dispatches").get<int>() > 0);
   CHECK(impl.at("pipelines").size() > 0);
-  require_clean(*b);
+  require_no_validation_messages(*b);
 }
 
 TEST_CASE("vulkan turns a validation-layer message into an error", "[vulkan]") {
-  auto b = backend_or_skip();
+  auto b = vulkan_backend_or_skip();
   if (!b->context()->validation_enabled()) skip("the validation layer is off (INFERMARK_VK_VALIDATION)");
   const vk::PhysicalDevice& phys = b->context()->devices().at(0);
   auto device = vk::Device::open(b->context(), phys);

@@ -97,6 +97,8 @@ DeviceInfo PhysicalDevice::info() const {
   j["subgroup_arithmetic"] = subgroup_arithmetic;
   j["shader_float16"] = shader_float16;
   j["storage_buffer_16bit"] = storage_16bit;
+  j["shader_integer_dot_product"] = integer_dot;
+  j["integer_dot_product_accelerated"] = integer_dot_accelerated;
   j["timestamp_period_ns"] = timestamp_period_ns;
   j["timestamp_valid_bits"] = timestamp_valid_bits;
   j["max_shared_memory_bytes"] = props.limits.maxComputeSharedMemorySize;
@@ -266,6 +268,23 @@ void Context::enumerate() {
     d.storage_16bit = storage16.storageBuffer16BitAccess;
     d.shader_float16 = has_f16 && f16.shaderFloat16;
     d.float16_extension = !v12 && d.shader_float16;
+
+    // Integer dot product: core in 1.3 (the instance asks for up to 1.3), else the KHR extension.
+    d.integer_dot_extension = contains(ext, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    if (d.integer_dot_extension || d.props.apiVersion >= VK_API_VERSION_1_3) {
+      auto dot = init<VkPhysicalDeviceShaderIntegerDotProductFeatures>(
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES);
+      auto f2 = init<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+      f2.pNext = &dot;
+      vkGetPhysicalDeviceFeatures2(h, &f2);
+      d.integer_dot = dot.shaderIntegerDotProduct;
+      auto dot_props = init<VkPhysicalDeviceShaderIntegerDotProductProperties>(
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES);
+      auto p2 = init<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+      p2.pNext = &dot_props;
+      vkGetPhysicalDeviceProperties2(h, &p2);
+      d.integer_dot_accelerated = dot_props.integerDotProduct4x8BitPackedSignedAccelerated;
+    }
 
     d.id = "vk" + std::to_string(devices_.size());
     devices_.push_back(std::move(d));

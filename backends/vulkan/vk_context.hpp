@@ -25,6 +25,9 @@ struct PhysicalDevice {
   bool shader_float16 = false;       // shaderFloat16
   bool storage_16bit = false;        // storageBuffer16BitAccess
   bool float16_extension = false;    // f16 needs VK_KHR_shader_float16_int8 (device below 1.2)
+  bool integer_dot = false;            // shaderIntegerDotProduct (packed 4×8-bit dot, int8 MatMul)
+  bool integer_dot_extension = false;  // enable VK_KHR_shader_integer_dot_product (listed by the device)
+  bool integer_dot_accelerated = false;  // integerDotProduct4x8BitPackedSignedAccelerated
   uint32_t queue_family = 0;         // a family with compute, preferring one with timestamps
   uint32_t timestamp_valid_bits = 0;
   float timestamp_period_ns = 0;  // ns per timestamp tick

@@ -42,6 +42,15 @@ Device::Device(std::shared_ptr<Context> context, const PhysicalDevice& phys)
     ci.pNext = &storage16;
     if (phys_.float16_extension) extensions.push_back(VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME);
   }
+  // The packed int8 dot product, for the int8 MatMul's fast path (matmul_int8_dot).
+  auto dot = init<VkPhysicalDeviceShaderIntegerDotProductFeatures>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES);
+  if (phys_.integer_dot) {
+    dot.shaderIntegerDotProduct = VK_TRUE;
+    dot.pNext = const_cast<void*>(ci.pNext);
+    ci.pNext = &dot;
+    if (phys_.integer_dot_extension) extensions.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+  }
   ci.queueCreateInfoCount = 1;
   ci.pQueueCreateInfos = &queue;
   ci.enabledExtensionCount = uint32_t(extensions.size());

@@ -30,6 +30,8 @@ void memory_barrier(VkCommandBuffer cb, VkPipelineStageFlags src_stages, VkAcces
 void store(const PlanTensor& t, std::byte* dst) {
   if (!t.derived.empty()) {
     std::memcpy(dst, t.derived.data(), t.derived.size() * sizeof(float));
+  } else if (!t.words.empty()) {
+    std::memcpy(dst, t.words.data(), t.words.size() * sizeof(uint32_t));
   } else if (!t.is_float) {
     std::memcpy(dst, t.initial->i32.data(), t.initial->i32.size() * sizeof(int32_t));
   } else if (t.half) {
@@ -40,7 +42,7 @@ void store(const PlanTensor& t, std::byte* dst) {
   }
 }
 
-bool has_contents(const PlanTensor& t) { return t.initial || !t.derived.empty(); }
+bool has_contents(const PlanTensor& t) { return t.initial || !t.derived.empty() || !t.words.empty(); }
 
 }  // namespace
 
@@ -343,6 +345,17 @@ nlohmann::ordered_json VulkanExecutable::implementation() const {
   j["tuning"] = plan_.tuning.basis;
   j["subgroup_reductions"] = plan_.tuning.subgroup;
   j["subgroup_size"] = pd.subgroup_size;
+  if (!plan_.quant.precision.empty()) {
+    const QuantRecord& q = plan_.quant;
+    auto& qj = j["quantization"];
+    qj["precision"] = q.precision;
+    qj["compute_requested"] = q.compute_requested;
+    qj["compute_used"] = q.compute_used;
+    if (!q.compute_reason.empty()) qj["compute_reason"] = q.compute_reason;
+    qj["matmul_path"] = q.matmul_path;
+    qj["quantized_matmuls"] = q.quantized_matmuls;
+    qj["weights"] = "quantized on the host at compile time (suites/quantize.hpp), packed in 32-bit words";
+  }
   auto& pipes = j["pipelines"] = nlohmann::ordered_json::array();
   for (const auto& [key, ops] : uses) {
     nlohmann::ordered_json p;

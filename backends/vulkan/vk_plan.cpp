@@ -5,7 +5,9 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 
+#include "backends/vulkan/vk_quant_plan.hpp"
 #include "common/error.hpp"
 #include "suites/constant_data.hpp"
 
@@ -43,6 +45,19 @@ class Planner {
       : graph_(g), dev_(d) {
     plan_.tuning = t;
     plan_.half = half;
+    if (is_quantized(g.workload.precision)) {
+      for (const auto& n : quantized_weight_names(g)) quantized_.insert(n);
+      quantized_only_ = quantized_only_weights(g);
+      QuantRecord& q = plan_.quant;
+      q.precision = to_string(g.workload.precision);
+      q.compute_requested = to_string(g.workload.compute);
+      q.compute_used = half ? "f16" : "f32";
+      q.compute_reason = compute_choice(g.workload, true).reason;
+      q.matmul_path = g.workload.precision == Precision::Int8
+                          ? "quantize_rows (per token) + matmul_int8: " + t.int8_path
+                          : "matvec_int4: 4-bit weights dequantized in the inner loop, groups of " +
+                                std::to_string(g.workload.group_size) + ", f32 arithmetic";
+    }
     for (const auto& desc : g.tensors) add_tensor(desc, constants);
     for (const auto& op : g.ops) lower(op);
     auto it = index_.find(g.output);
@@ -77,6 +92,11 @@ class Planner {
     t.bytes = VkDeviceSize(n) * (t.half ? 2 : 4);
     if (is_constant(desc.role)) {
       t.initial = &constant_data(constants, desc, "vulkan");
+      if (quantized_.count(desc.name)) host_[int(plan_.tensors.size())] = t.initial;
+      if (quantized_only_.count(desc.name)) {  // only its quantized form goes to the device
+        t.initial = nullptr;
+        t.bytes = 16;
+      }
     }
     if (!index_.emplace(desc.name, int(plan_.tensors.size())).second) {
       throw Error(ErrorKind::Internal, "vulkan backend: tensor '" + desc.name + "' is declared twice");
@@ -172,6 +192,12 @@ class Planner {
   void lower(const Op& op) {
     const Tuning& tu = plan_.tuning;
     const OpAttrs& a = op.attrs;
+    // A tensor this op writes is no longer what an earlier quantize_rows quantized.
+    if (auto it = index_.find(op.output); it != index_.end()) quantized_rows_.erase(it->second);
+    if (op.kind == OpKind::MatMul && op.inputs.size() >= 2 && quantized_.count(op.inputs[1])) {
+      quantized_matmul(op);
+      return;
+    }
     switch (op.kind) {
       case OpKind::Embedding: {
         auto in = inputs(op, 2, 2);
@@ -292,6 +318,103 @@ class Planner {
     }
   }
 
+  // A packed-words constant (quantized weights, their scales) added to the plan.
+  int add_words(const std::string& name, std::vector<uint32_t> words, TensorRole role) {
+    PlanTensor t;
+    t.name = name;
+    t.is_float = false;
+    t.bytes = std::max<VkDeviceSize>(words.size() * sizeof(uint32_t), 16);
+    words.resize(t.bytes / sizeof(uint32_t), 0);
+    t.words = std::move(words);
+    t.role = role;
+    plan_.tensors.push_back(std::move(t));
+    descs_.push_back(nullptr);
+    return int(plan_.tensors.size()) - 1;
+  }
+  int add_scratch(const std::string& name, VkDeviceSize bytes) {
+    PlanTensor t;
+    t.name = name;
+    t.is_float = false;
+    t.bytes = std::max<VkDeviceSize>(bytes, 16);
+    plan_.tensors.push_back(std::move(t));
+    descs_.push_back(nullptr);
+    return int(plan_.tensors.size()) - 1;
+  }
+
+  // int8: the weight quantized per output channel on the host, the input quantized per token by
+  // quantize_rows (once per input tensor: Q, K and V projections share it), then matmul_int8.
+  // int4w: matvec_int4 over the packed 4-bit weights. Both write the MatMul's output directly.
+  void quantized_matmul(const Op& op) {
+    const Tuning& tu = plan_.tuning;
+    auto in = inputs(op, 2, 3);
+    const int out = output(op);
+    auto [m, k] = matrix(op, in[0]);
+    const int64_t n = matrix(op, in[1]).first;
+    expect(op, in[1], {n, k});
+    const bool bias = in.size() == 3;
+    if (bias) expect(op, in[2], {n});
+    expect(op, out, {m, n});
+    const HostTensor* host = host_.count(in[1]) ? host_.at(in[1]) : nullptr;
+    if (!host || host->f32.size() != size_t(n * k)) fail(op, "quantized weight '" + op.inputs[1] + "' has no constant f32 values");
+    // ROWS × COLS outputs per workgroup; their partial sums (4 bytes per invocation) in shared memory.
+    const uint32_t wg = tu.matvec_wg;
+    const uint32_t rows = uint32_t(std::min<int64_t>(m, 4));
+    uint32_t cols = tu.matvec_cols;
+    while (cols > 1 && uint64_t(rows) * cols * wg * 4 > dev_.props.limits.maxComputeSharedMemorySize) cols /= 2;
+    if (div_up(uint64_t(n), cols) > kMaxGroups || div_up(uint64_t(m), rows) > kMaxGroups)
+      too_big(op, "too many rows or columns for one quantized MatMul dispatch");
+    const std::array<uint32_t, 3> groups{div_up(uint64_t(n), cols), div_up(uint64_t(m), rows), 1};
+    const Binding b = bias ? whole(op, in[2]) : Binding{};
+    const Precision p = graph_.workload.precision;
+    auto wq = quantized_weights_.find(in[1]);
+    if (wq == quantized_weights_.end()) {
+      std::pair<int, int> t;
+      if (p == Precision::Int8) {
+        const Int8Weights q = quantize_int8(host->f32.data(), n, k);
+        t = {add_words(op.inputs[1] + ".int8", pack_int8_words(q), TensorRole::Weight),
+             add_words(op.inputs[1] + ".scales", float_words(q.scales), TensorRole::Weight)};
+      } else {
+        const int g = graph_.workload.group_size;
+        if (g % 32 != 0 || k % g != 0) fail(op, "K = " + std::to_string(k) + " is not a multiple of the int4w group " + std::to_string(g));
+        const Int4Weights q = quantize_int4(host->f32.data(), n, k, g);
+        t = {add_words(op.inputs[1] + ".int4", pack_int4_words(q), TensorRole::Weight),
+             add_words(op.inputs[1] + ".scales", float_words(q.scales), TensorRole::Weight)};
+      }
+      wq = quantized_weights_.emplace(in[1], t).first;
+    }
+    const auto [w, ws] = wq->second;
+    ++plan_.quant.quantized_matmuls;
+    std::vector<int> reads{w, ws};
+    if (bias) reads.push_back(in[2]);
+    if (p == Precision::Int8) {
+      const int64_t k4 = (k + 3) / 4;
+      auto qa = quantized_rows_.find(in[0]);
+      if (qa == quantized_rows_.end()) {
+        const std::string base = plan_.tensors[in[0]].name;
+        const int q = add_scratch(base + ".int8", VkDeviceSize(m * k4) * 4);
+        const int s = add_scratch(base + ".row_scales", VkDeviceSize(m) * 4);
+        dispatch(op, {variant("quantize_rows", true), {tu.row_wg}},
+                 {whole(op, in[0]), whole(op, q), whole(op, s)},
+                 {uint32_t(m), uint32_t(k), uint32_t(k4)}, grid(uint64_t(m)), {in[0]}, {q, s});
+        qa = quantized_rows_.emplace(in[0], std::make_pair(q, s)).first;
+      }
+      const auto [q, s] = qa->second;
+      reads.push_back(q);
+      reads.push_back(s);
+      const std::string shader = tu.int_dot ? "matmul_int8_dot" : "matmul_int8";
+      dispatch(op, {variant(shader, false), {wg, rows, cols}},
+               {whole(op, q), whole(op, w), whole(op, s), whole(op, ws), b, whole(op, out)},
+               {uint32_t(m), uint32_t(n), uint32_t(k4), bias}, groups, reads, {out});
+    } else {
+      const int g = graph_.workload.group_size;
+      reads.push_back(in[0]);
+      dispatch(op, {variant("matvec_int4", false), {wg, rows, cols}},
+               {whole(op, in[0]), whole(op, w), whole(op, ws), b, whole(op, out)},
+               {uint32_t(m), uint32_t(n), uint32_t(k / 8), uint32_t(g / 32), uint32_t(k / g), bias},
+               groups, reads, {out});
+    }
+  }
+
   void rope(const Op& op) {
     const OpAttrs& a = op.attrs;
     auto in = inputs(op, 2, 2);
@@ -400,6 +523,10 @@ class Planner {
   std::map<std::string, int> index_;
   std::vector<const TensorDesc*> descs_;  // parallel to plan_.tensors; nullptr for derived ones
   std::map<std::tuple<double, int, int64_t>, int> rope_tables_;
+  std::set<std::string> quantized_, quantized_only_;  // quantized MatMul weights; those with no float copy
+  std::map<int, const HostTensor*> host_;             // quantized weight tensor → its f32 values
+  std::map<int, std::pair<int, int>> quantized_weights_;  // weight → (packed words, scales)
+  std::map<int, std::pair<int, int>> quantized_rows_;     // activation → (int8 words, row scales)
 };
 
 }  // namespace
@@ -414,6 +541,7 @@ uint32_t attention_workgroup(int head_dim) {
 }
 
 std::vector<std::string> spec_names(const std::string& shader) {
+  if (shader.rfind("matmul_int8", 0) == 0 || shader.rfind("matvec_int4", 0) == 0) return {"WG", "ROWS", "COLS"};
   if (shader.rfind("matmul_naive", 0) == 0) return {};
   if (shader.rfind("matmul", 0) == 0) return {"WG", "BM", "BN", "BK", "TM", "TN", "VEC4"};
   if (shader.rfind("matvec", 0) == 0) return {"WG", "COLS", "WG_COLS", "VEC4", "ROWS"};

@@ -25,6 +25,7 @@ struct PlanTensor {
   bool half = false;                   // float stored as f16
   const HostTensor* initial = nullptr;  // constants: uploaded once at compile time
   std::vector<float> derived;          // host-computed constants (the RoPE table), always f32
+  std::vector<uint32_t> words;         // host-packed constants uploaded as is (quantized weights, scales)
   TensorRole role = TensorRole::Activation;  // the graph tensor's role (for memory accounting)
 };
 
@@ -51,6 +52,16 @@ struct Step {
   std::vector<int> reads, writes;  // tensor indices
 };
 
+// What a quantized workload ran as (empty precision: a float workload), for the result.
+struct QuantRecord {
+  std::string precision;          // "int8" or "int4w"
+  std::string compute_requested;  // the workload's compute type
+  std::string compute_used;       // "f32" or "f16"
+  std::string compute_reason;     // why they differ, if they do
+  std::string matmul_path;        // int8: dot product or plain; int4w: the dequantizing shader
+  int quantized_matmuls = 0;
+};
+
 struct Plan {
   std::vector<PlanTensor> tensors;
   std::vector<Step> steps;
@@ -58,11 +69,14 @@ struct Plan {
   std::vector<int64_t> output_shape;
   bool half = false;
   Tuning tuning;
+  QuantRecord quant;
 };
 
 // Throws an Internal Error naming the op when the graph breaks the contract of suites/graph.hpp
 // (a missing tensor, a wrong shape), and ErrorKind::Unavailable when a shape exceeds what the
 // device can bind or launch (head_dim above its workgroup size, …).
+// `half`: the float tensors are stored f16. A quantized workload (int8, int4w) lowers its
+// quantized MatMuls to quantize_rows + matmul_int8(_dot) or matvec_int4 (vk_quant_plan.hpp).
 Plan make_plan(const Graph& graph, const TensorSet& constants, const PhysicalDevice& device,
                const Tuning& tuning, bool half);
 

@@ -74,6 +74,26 @@ Tuning choose_tuning(const PhysicalDevice& d) {
     t.subgroup = false;
     t.basis += "; INFERMARK_VK_SUBGROUP=0";
   }
+  // The packed dot product wherever the device has it. Where the driver does not report it
+  // accelerated it may emulate it: on lavapipe (Mesa 22.3) both paths measured the same
+  // (bench/quant_bench.cpp: 1×3072×768 2.69 vs 2.75 ms, 1×50257×768 26.9 vs 26.7 ms).
+  t.int_dot = d.integer_dot;
+  const std::string dot = "integer dot product (VK_KHR_shader_integer_dot_product: OpSDot on packed 4x8-bit words)";
+  const std::string plain = "plain int32 multiply-add";
+  t.int8_path = t.int_dot ? dot + (d.integer_dot_accelerated ? ", reported accelerated"
+                                                             : ", not reported accelerated (may be emulated)")
+                          : plain + " (the device lacks shaderIntegerDotProduct)";
+  if (const char* env = std::getenv("INFERMARK_VK_INT_DOT"); env && *env) {
+    const std::string v = env;
+    if (v != "0" && v != "1") throw_bad_input("INFERMARK_VK_INT_DOT", "", "expected 0 or 1, got '" + v + "'");
+    if (v == "1" && !d.integer_dot) {
+      throw_bad_input("INFERMARK_VK_INT_DOT", "", "device " + d.id + " lacks shaderIntegerDotProduct: "
+                      "the int8 dot-product path cannot run there (unset it, or set 0)");
+    }
+    t.int_dot = v == "1";
+    t.int8_path = (t.int_dot ? dot : plain) + " (INFERMARK_VK_INT_DOT=" + v + ")";
+    t.basis += "; INFERMARK_VK_INT_DOT=" + v;
+  }
   if (const char* env = std::getenv("INFERMARK_VK_SLICE_BYTES"); env && *env) {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(env, &end, 10);

@@ -2,7 +2,8 @@
 // reductions are used, passed to the shaders as specialization constants (and recorded in the
 // result as what ran). Environment overrides, for tuning and for testing other devices' paths on
 // one device: INFERMARK_VK_TILE=BMxBNxBK/TMxTN forces one matmul tile, INFERMARK_VK_SUBGROUP=0
-// the shared-memory reductions, INFERMARK_VK_SLICE_BYTES=N binding weights in slices above N bytes.
+// the shared-memory reductions, INFERMARK_VK_SLICE_BYTES=N binding weights in slices above N bytes,
+// INFERMARK_VK_INT_DOT=0|1 the int8 MatMul's plain integer path or its dot-product one.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@ struct Tuning {
   // Matmul weights and embedding tables larger than this are bound in row slices (the device's
   // maxStorageBufferRange, e.g. 128 MiB on lavapipe, less than GPT-2's 154 MB embedding).
   uint64_t slice_bytes = 0;
+  // int8 MatMul: packed 4×8-bit dot products where the device has shaderIntegerDotProduct, else
+  // sign-extend and multiply-add in int32; int8_path says which and why.
+  bool int_dot = false;
+  std::string int8_path;
   std::string basis;            // why these values
 };
 

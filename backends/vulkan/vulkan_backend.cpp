@@ -7,6 +7,7 @@
 #include "backends/vulkan/vk_executable.hpp"
 #include "backends/vulkan/vk_memory.hpp"
 #include "backends/vulkan/vk_plan.hpp"
+#include "backends/vulkan/vk_quant_plan.hpp"
 #include "backends/vulkan/vk_tuning.hpp"
 #include "common/error.hpp"
 
@@ -44,9 +45,22 @@ Support VulkanBackend::supports(const Workload& w) const {
       break;
     case Precision::Int8:
     case Precision::Int4W:
-      return Support::no("not implemented yet: " + to_string(w.precision) +
-                         " on the vulkan backend (planned: VK_KHR_shader_integer_dot_product "
-                         "where the device has it, a plain integer path where not; issue 12)");
+      // Quantized weights and activations travel as 32-bit words (no 8-bit storage needed) and
+      // int8 falls back to plain int32 arithmetic without the dot product: only the compute
+      // type can exclude a device (f16 without f16 support; bf16 runs as f32, see compute_choice).
+      for (const auto& d : devs) {
+        const vk::ComputeChoice c = vk::compute_choice(w, has_f16(d));
+        if (!c.ok) {
+          return Support::no(to_string(w.precision) + " with compute " + to_string(w.compute) +
+                             ": device " + d.id + " (" + d.props.deviceName + ") lacks " +
+                             (d.shader_float16 ? "storageBuffer16BitAccess" : "shaderFloat16"));
+        }
+      }
+      if (w.precision == Precision::Int4W && w.group_size % 32 != 0) {
+        return Support::no("int4w group size " + std::to_string(w.group_size) +
+                           " is not a multiple of 32 (the packed layout's unit)");
+      }
+      break;
   }
   // The fused attention shader gives each head dimension an invocation of one workgroup.
   const uint32_t needed = vk::attention_workgroup(w.model.head_dim);
@@ -66,8 +80,9 @@ Support VulkanBackend::supports(const Workload& w) const {
 std::unique_ptr<Executable> VulkanBackend::compile(const Graph& graph, const TensorSet& constants,
                                                    const DeviceInfo& device, const CompileOptions&) {
   const vk::PhysicalDevice& phys = context_->device(device.id);
-  const bool half = graph.workload.precision == Precision::F16;
-  if (graph.workload.precision == Precision::BF16 || (half && !has_f16(phys))) {
+  const Precision p = graph.workload.precision;
+  const bool half = p == Precision::F16 || (is_quantized(p) && graph.workload.compute == Precision::F16);
+  if (p == Precision::BF16 || (half && !has_f16(phys))) {
     throw Error(ErrorKind::Unavailable, "vulkan: device " + device.id + " cannot run " +
                                             to_string(graph.workload.precision) + " workloads");
   }

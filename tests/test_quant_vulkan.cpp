@@ -1,0 +1,300 @@
+// Quantized precisions on the Vulkan backend (issue 12), on lavapipe with the validation layer
+// on: int8 through both the integer-dot-product and the plain integer shader, int4w with groups
+// of 32 and 128, as op cases and tiny workloads against the reference on the same quantized
+// model (the kernel error); an exact integer MatMul; the weight packing; supports().
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+
+#include "support/skip.hpp"
+
+using infermark::test::skip;
+
+#if !INFERMARK_HAS_VULKAN
+
+TEST_CASE("vulkan quantized", "[vulkan][quant]") { skip("the vulkan backend is not built: " INFERMARK_VULKAN_STATUS); }
+
+#else
+
+#include "backends/registry.hpp"
+#include "backends/vulkan/vk_context.hpp"
+#include "backends/vulkan/vk_quant_plan.hpp"
+#include "backends/vulkan/vulkan_backend.hpp"
+#include "common/error.hpp"
+#include "harness/constants.hpp"
+#include "harness/correctness.hpp"
+#include "harness/reference_cache.hpp"
+#include "suites/graph.hpp"
+#include "suites/quantize.hpp"
+#include "support/backend_op_cases.hpp"
+#include "support/tiny_models.hpp"
+#include "support/vulkan_backend_fixture.hpp"
+#include "support/vulkan_test_env.hpp"
+
+using namespace infermark;
+using infermark::test::require_no_validation_messages;
+using infermark::test::vulkan_backend_or_skip;
+
+namespace {
+
+// INFERMARK_VK_INT_DOT (vk_tuning.hpp: 0 forces the int8 shader's plain integer path, 1 its
+// dot-product one) for one scope; nullptr unsets it.
+struct IntDotEnv {
+  std::optional<std::string> old;
+  explicit IntDotEnv(const char* value) {
+    if (const char* v = std::getenv("INFERMARK_VK_INT_DOT")) old = v;
+    if (value) setenv("INFERMARK_VK_INT_DOT", value, 1);
+    else unsetenv("INFERMARK_VK_INT_DOT");
+  }
+  ~IntDotEnv() {
+    if (old) setenv("INFERMARK_VK_INT_DOT", old->c_str(), 1);
+    else unsetenv("INFERMARK_VK_INT_DOT");
+  }
+};
+
+Workload quantized(const std::string& model, Phase phase, int batch, int seq, int context,
+                   Precision p, int group = 32) {
+  Workload w = testing::tiny_workload(model, phase, batch, seq, context, Precision::F32);
+  w.precision = p;
+  w.compute = Precision::BF16;  // the default: runs as f32 on Vulkan, recorded as such
+  w.group_size = group;
+  validate_workload(w, "test", "/workload");
+  return w;
+}
+
+// tiny-llama with widths that are multiples of 128, for int4w groups of 128.
+Workload wide_llama_decode(Precision p) {
+  Workload w = testing::tiny_workload("tiny-llama", Phase::Decode, 2, 1, 20, Precision::F32);
+  w.model.name = "tiny-llama-wide";
+  w.model.hidden = 128;
+  w.model.head_dim = 32;
+  w.model.ffn = 256;
+  w.precision = p;
+  w.compute = Precision::F32;
+  w.group_size = 128;
+  validate_workload(w, "test", "/workload");
+  return w;
+}
+
+// Compiles `w` on vk0 and checks it against the reference on the same quantized model; returns
+// the implementation record.
+nlohmann::ordered_json check_workload(VulkanBackend& backend, const Workload& w) {
+  INFO("workload " << w.id());
+  REQUIRE(backend.supports(w).ok);
+  const Graph g = lower(w);
+  const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
+  auto exe = backend.compile(g, make_constants(g, 42, ""), backend.devices().at(0), {});
+  exe->run();
+  exe->sync();
+  const ErrorStats e = compare_outputs(exe->output(), ref);
+  INFO("kernel nmse " << e.nmse << ", max abs " << e.max_abs_err);
+  CHECK(e.shapes_match);
+  CHECK(e.finite);
+  CHECK(e.nmse <= nmse_tolerance(w.precision));
+  // Compute in f32 (bf16 runs as f32 here): the same integers and scales as the reference, so
+  // only f32-versus-f64 arithmetic remains, far below the int8 tolerance (truncating instead of
+  // rounding fails this; a different tie rule only differs on exact ties, rare in these data).
+  if (w.compute != Precision::F16) CHECK(e.nmse <= 1e-7);
+  const auto impl = exe->implementation();
+  REQUIRE(impl.contains("quantization"));
+  CHECK(impl["quantization"]["quantized_matmuls"].get<int>() > 0);
+  require_no_validation_messages(backend);
+  return impl;
+}
+
+std::vector<Workload> tiny_workloads(Precision p) {
+  return {quantized("tiny-bert", Phase::Encode, 2, 8, 0, p),
+          quantized("tiny-gpt2", Phase::Prefill, 1, 17, 0, p),
+          quantized("tiny-gpt2", Phase::Decode, 2, 1, 31, p),
+          quantized("tiny-llama", Phase::Decode, 1, 1, 15, p)};
+}
+
+// Every shared op case with a MatMul (K a multiple of 32 for int4w) at `p`, against the reference.
+int check_op_cases(VulkanBackend& backend, Precision p) {
+  auto ref = make_backend("reference");
+  int cases = 0;
+  for (auto c : testing::backend_op_cases()) {
+    bool has_matmul = false, k_fits = true;
+    for (const Op& op : c.graph.ops)
+      if (op.kind == OpKind::MatMul) {
+        has_matmul = true;
+        k_fits = k_fits && c.graph.tensor(op.inputs[1]).shape[1] % 32 == 0;
+      }
+    if (!has_matmul || (p == Precision::Int4W && !k_fits)) continue;
+    ++cases;
+    INFO("case " << c.name << " at " << to_string(p));
+    c.graph.workload.precision = p;
+    c.graph.workload.compute = Precision::F32;
+    c.graph.workload.group_size = 32;
+    apply_weight_quantization(c.graph, c.constants);  // as make_constants does
+    auto r = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+    r->run();
+    auto exe = backend.compile(c.graph, c.constants, backend.devices().at(0), {});
+    exe->run();
+    exe->sync();
+    const ErrorStats e = compare_outputs(exe->output(), r->output());
+    INFO("nmse " << e.nmse);
+    CHECK(e.shapes_match);
+    CHECK(e.nmse <= nmse_tolerance(p));
+  }
+  require_no_validation_messages(backend);
+  return cases;
+}
+
+// out = a · wᵀ with integer a (each row holding ±127, so its scale is exactly 1) and integer w
+// (each row holding ±127: scale 1): quantization is exact and every output an exact integer in
+// f32, computed here in int64. K = 37 leaves a partial last word.
+void check_exact_int8(VulkanBackend& backend) {
+  const int64_t M = 3, K = 37, N = 5;
+  testing::OpCase c;
+  c.graph.workload.precision = Precision::Int8;
+  c.graph.workload.compute = Precision::F32;
+  HostTensor a{{M, K}, DType::F32, {}, {}}, w{{N, K}, DType::F32, {}, {}};
+  for (int64_t i = 0; i < M * K; ++i) a.f32.push_back(i % K == 0 ? (i % 2 ? -127.0f : 127.0f) : float(int(i * 37 % 255) - 127));
+  for (int64_t i = 0; i < N * K; ++i) w.f32.push_back(i % K == 1 ? -127.0f : float(int(i * 91 % 255) - 127));
+  c.graph.tensors = {{"a", {M, K}, DType::F32, TensorRole::Input},
+                     {"w", {N, K}, DType::F32, TensorRole::Weight},
+                     {"out", {M, N}, DType::F32, TensorRole::Output}};
+  c.constants.tensors["a"] = a;
+  c.constants.tensors["w"] = w;
+  c.graph.ops.push_back({OpKind::MatMul, "mm", {"a", "w"}, "out", {}});
+  c.graph.output = "out";
+  auto exe = backend.compile(c.graph, c.constants, backend.devices().at(0), {});
+  exe->run();
+  exe->sync();
+  const HostTensor out = exe->output();
+  REQUIRE(out.f32.size() == size_t(M * N));
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      int64_t want = 0;
+      for (int64_t k = 0; k < K; ++k) want += int64_t(a.f32[size_t(m * K + k)]) * int64_t(w.f32[size_t(n * K + k)]);
+      INFO("m " << m << " n " << n);
+      CHECK(out.f32[size_t(m * N + n)] == float(want));
+    }
+  require_no_validation_messages(backend);
+}
+
+}  // namespace
+
+TEST_CASE("vulkan int8 (dot product): tiny workloads, op cases and an exact MatMul", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  const auto& dev = backend->context()->devices().at(0);
+  if (!dev.integer_dot) skip(dev.props.deviceName + std::string(" lacks shaderIntegerDotProduct"));
+  IntDotEnv dot("1");  // forced (the default picks it too where the device has it)
+  for (const Workload& w : tiny_workloads(Precision::Int8)) {
+    const auto impl = check_workload(*backend, w);
+    const auto& q = impl["quantization"];
+    CHECK(q["matmul_path"].get<std::string>().find("integer dot product") != std::string::npos);
+    CHECK(q["compute_requested"] == "bf16");
+    CHECK(q["compute_used"] == "f32");
+    CHECK(q["compute_reason"].get<std::string>().find("bf16") != std::string::npos);
+    bool dot_shader = false;
+    for (const auto& p : impl["pipelines"]) dot_shader |= p["shader"] == "matmul_int8_dot";
+    CHECK(dot_shader);
+  }
+  CHECK(check_op_cases(*backend, Precision::Int8) >= 1);
+  check_exact_int8(*backend);
+}
+
+TEST_CASE("vulkan int8: INFERMARK_VK_INT_DOT must be 0 or 1", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  IntDotEnv bad("yes");
+  const Workload w = quantized("tiny-gpt2", Phase::Decode, 1, 1, 5, Precision::Int8);
+  const Graph g = lower(w);
+  try {
+    backend->compile(g, make_constants(g, 42, ""), backend->devices().at(0), {});
+    FAIL("compile accepted INFERMARK_VK_INT_DOT=yes");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::BadInput);
+    CHECK(std::string(e.what()).find("INFERMARK_VK_INT_DOT") != std::string::npos);
+  }
+}
+
+TEST_CASE("vulkan int8 (plain integer path): tiny workloads, op cases and an exact MatMul", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  const auto& dev = backend->context()->devices().at(0);
+  // Without the override the device's own choice: the dot product exactly where it has it.
+  {
+    IntDotEnv unset(nullptr);
+    const Workload w = quantized("tiny-gpt2", Phase::Decode, 1, 1, 5, Precision::Int8);
+    const auto path = check_workload(*backend, w)["quantization"]["matmul_path"].get<std::string>();
+    CHECK((path.find("integer dot product") != std::string::npos) == dev.integer_dot);
+  }
+  IntDotEnv plain("0");
+  for (const Workload& w : tiny_workloads(Precision::Int8)) {
+    const auto impl = check_workload(*backend, w);
+    CHECK(impl["quantization"]["matmul_path"].get<std::string>().find("plain int32") != std::string::npos);
+    bool plain_shader = false;
+    for (const auto& p : impl["pipelines"]) plain_shader |= p["shader"] == "matmul_int8";
+    CHECK(plain_shader);
+  }
+  CHECK(check_op_cases(*backend, Precision::Int8) >= 1);
+  check_exact_int8(*backend);
+}
+
+TEST_CASE("vulkan int4w: groups of 32 and 128, tiny workloads and op cases", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  for (const Workload& w : tiny_workloads(Precision::Int4W)) {
+    const auto impl = check_workload(*backend, w);
+    CHECK(impl["quantization"]["matmul_path"].get<std::string>().find("groups of 32") != std::string::npos);
+  }
+  const auto impl = check_workload(*backend, wide_llama_decode(Precision::Int4W));
+  CHECK(impl["quantization"]["matmul_path"].get<std::string>().find("groups of 128") != std::string::npos);
+  CHECK(impl["quantization"]["compute_used"] == "f32");
+  CHECK_FALSE(impl["quantization"].contains("compute_reason"));  // f32 asked, f32 used
+  CHECK(check_op_cases(*backend, Precision::Int4W) >= 1);
+}
+
+TEST_CASE("vulkan quantized: compute f16 where the device has f16", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  const auto& dev = backend->context()->devices().at(0);
+  Workload w = quantized("tiny-gpt2", Phase::Decode, 1, 1, 7, Precision::Int4W);
+  w.compute = Precision::F16;
+  const Support s = backend->supports(w);
+  const bool f16 = dev.shader_float16 && dev.storage_16bit;
+  CHECK(s.ok == f16);
+  if (!f16) {
+    CHECK(s.reason.find("compute f16") != std::string::npos);
+    return;
+  }
+  for (Precision p : {Precision::Int4W, Precision::Int8}) {
+    w.precision = p;
+    const auto impl = check_workload(*backend, w);
+    CHECK(impl["quantization"]["compute_used"] == "f16");
+  }
+}
+
+TEST_CASE("vulkan quantized: supports() and the weight packing", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  for (Precision p : {Precision::Int8, Precision::Int4W}) {
+    Workload w = quantized("tiny-llama", Phase::Prefill, 1, 8, 0, p);
+    const Support s = backend->supports(w);
+    INFO(s.reason);
+    CHECK(s.ok);  // compute bf16 runs as f32: nothing is unimplemented
+  }
+  // int8 words: k = 4w + i in byte i, two's complement, the last word zero padded.
+  Int8Weights q8;
+  q8.n = 1;
+  q8.k = 5;
+  q8.q = {1, -1, 127, -127, 2};
+  q8.scales = {1.0f};
+  CHECK(vk::pack_int8_words(q8) == std::vector<uint32_t>{0x817fff01u, 0x00000002u});
+  // int4 bytes read little-endian: byte j of a 32-k run holds k = j (low) and j + 16 (high).
+  std::vector<float> w(64, 0.0f);
+  w[0] = 7;    // k 0: q 7 → nibble 15, byte 0 low
+  w[16] = -7;  // k 16: q −7 → nibble 1, byte 0 high
+  w[5] = 1;    // k 5 in the same group as 7: q round(7/7) = 1 → nibble 9, byte 5 low
+  const Int4Weights q4 = quantize_int4(w.data(), 1, 64, 32);
+  const auto words = vk::pack_int4_words(q4);
+  REQUIRE(words.size() == 8);
+  CHECK(words[0] == 0x8888881fu);  // bytes 0x1f, 0x88, 0x88, 0x88
+  CHECK(words[1] == 0x88888988u);  // byte 5 = 0x89
+  CHECK(words[4] == 0x88888888u);  // the all-zero second group: every q 0 → 0x88
+}
+
+#endif
