@@ -150,10 +150,17 @@ TEST_CASE("warm-up continues while latency is still falling", "[latency]") {
     CHECK(r.warmup_s > s.warmup_s);
   }
 
-  // A steady workload stops warming up as soon as warmup_s has passed.
-  TimedExecutable steady([](long) { return 0.002; });
+  // A steady workload stops warming up as soon as warmup_s has passed. A preempted call can make
+  // one window look 3% slower than the next on a busy machine, so up to three tries: a warm-up
+  // that ignored a flat trend would overrun in every one of them.
   s.warmup_s = 0.02;
-  const LatencyResult rs = measure_latency(steady, s);
+  LatencyResult rs;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    TimedExecutable steady([](long) { return 0.002; });
+    rs = measure_latency(steady, s);
+    if (rs.warmup_iterations <= 15 && rs.warmup_s < 2 * s.warmup_s + 0.01) break;
+  }
+  INFO("steady warm-up: " << rs.warmup_iterations << " iterations, " << rs.warmup_s << " s");
   CHECK(rs.warmup_iterations <= 15);
   CHECK(rs.warmup_s < 2 * s.warmup_s + 0.01);
 }
