@@ -100,6 +100,16 @@ void check_workloads(Precision p) {
     const auto impl = exe->implementation();
     CHECK(impl.dump().find(p == Precision::Int8 ? "quantize_rows_int8" : "int4w_matmul") !=
           std::string::npos);
+    if (p == Precision::Int8) {
+      // k and v reuse the int8 rows q's step quantized (the same attention input), and a gated
+      // FFN's second projection those of its first, per layer; the outputs above are correct
+      // with that sharing.
+      int shared = 0;
+      for (const auto& [pattern, n] : impl["fusions"].items())
+        if (pattern.rfind("(int8 input shared with the previous step)", 0) == 0) shared += n.get<int>();
+      const int per_layer = w.model.activation == Activation::SiluGlu ? 3 : 2;
+      CHECK(shared == per_layer * w.layers);
+    }
   }
 }
 

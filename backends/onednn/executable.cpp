@@ -38,7 +38,7 @@ OnednnExecutable::OnednnExecutable(const Graph& graph, const TensorSet& constant
   const dt act = activation_type(float_precision(graph.workload));
   tensors_ = std::make_unique<TensorTable>(graph, constants, act);
   BuildEnv env{eng_,     stream_, *tensors_, scratchpad_, record_, tuning, graph.workload.precision,
-               graph.workload.group_size};
+               graph.workload.group_size, nullptr};
   const std::vector<PlannedStep> plan = plan_steps(graph);
   for (const auto& planned : plan) {
     steps_.push_back(build(planned, env));
@@ -80,11 +80,13 @@ MemoryUsage OnednnExecutable::memory_usage() const {
 
 std::unique_ptr<Step> OnednnExecutable::build(const PlannedStep& planned, BuildEnv& env) {
   const Op& op = *planned.op;
+  const bool quantized_matmul = op.kind == OpKind::MatMul && is_quantized(env.precision) &&
+                                env.tensors.is_constant(op.inputs[1]);
+  if (!quantized_matmul) env.int8_input.reset();
   try {
     switch (op.kind) {
       case OpKind::MatMul:
-        if (is_quantized(env.precision) && env.tensors.is_constant(op.inputs[1]))
-          return make_quantized_matmul_step(planned, env);
+        if (quantized_matmul) return make_quantized_matmul_step(planned, env);
         return make_matmul_step(planned, env);
       case OpKind::Add:
       case OpKind::Mul: return make_binary_step(op, env);

@@ -99,20 +99,36 @@ struct Int8Epilogue {
   Tensor* out = nullptr;
 };
 
+}  // namespace
+
+// One input's int8 rows and their scales, shared by consecutive int8 matmuls of that input.
+struct SharedInt8Input {
+  std::string tensor;
+  int64_t kp = 0;
+  AlignedBuffer q;       // [M, kp], zero padding
+  AlignedBuffer scales;  // [M]
+};
+
+namespace {
+
 class Int8MatmulStep : public Step {
  public:
   Int8MatmulStep(Shapes s, int64_t kp, F32Input in, bool direct_bf16,
+                 std::shared_ptr<SharedInt8Input> act, bool quantizes,
                  std::vector<AlignedBuffer> buffers, std::vector<PrimitiveCall> calls,
                  Int8Epilogue epi, float* acc)
-      : s_(s), kp_(kp), in_(std::move(in)), direct_bf16_(direct_bf16), buffers_(std::move(buffers)),
-        calls_(std::move(calls)), epi_(std::move(epi)), acc_(acc) {}
+      : s_(s), kp_(kp), in_(std::move(in)), direct_bf16_(direct_bf16), act_(std::move(act)),
+        quantizes_(quantizes), buffers_(std::move(buffers)), calls_(std::move(calls)),
+        epi_(std::move(epi)), acc_(acc) {}
   void run(dnnl::stream& s) override {
-    auto* q = static_cast<int8_t*>(buffers_[0].data());
-    auto* scales = static_cast<float*>(buffers_[1].data());
-    if (direct_bf16_)
-      quantize_rows_int8_bf16(in_.a->as<uint16_t>(), s_.M, s_.K, q, kp_, scales);
-    else
-      quantize_rows_int8(in_.get(), s_.M, s_.K, q, kp_, scales);
+    auto* scales = static_cast<float*>(act_->scales.data());
+    if (quantizes_) {
+      auto* q = static_cast<int8_t*>(act_->q.data());
+      if (direct_bf16_)
+        quantize_rows_int8_bf16(in_.a->as<uint16_t>(), s_.M, s_.K, q, kp_, scales);
+      else
+        quantize_rows_int8(in_.get(), s_.M, s_.K, q, kp_, scales);
+    }
     for (const auto& c : calls_) c.execute(s);
     int8_epilogue(acc_, s_.M, s_.N, scales, epi_.bias.empty() ? nullptr : epi_.bias.data(),
                   epi_.ops.data(), int(epi_.ops.size()), epi_.out->data(),
@@ -128,7 +144,9 @@ class Int8MatmulStep : public Step {
   int64_t kp_;  // K padded to a multiple of 4 (zeros in a_q and the weights)
   F32Input in_;
   bool direct_bf16_;
-  std::vector<AlignedBuffer> buffers_;  // a_q, row scales, then owned ones (weights, acc, bias)
+  std::shared_ptr<SharedInt8Input> act_;  // a_q and row scales
+  bool quantizes_;  // false: the previous step quantized this input into act_ already
+  std::vector<AlignedBuffer> buffers_;  // reordered weights, the f32 accumulator
   std::vector<PrimitiveCall> calls_;    // the matmul
   Int8Epilogue epi_;
   float* acc_;
@@ -165,22 +183,32 @@ std::unique_ptr<Step> make_int8_step(const PlannedStep& planned, BuildEnv& env) 
   const dnnl::matmul::primitive_desc mm_pd(dnnl::matmul::desc(a_md, w_md, acc_md), mm_attr,
                                            env.eng);
   memory user(strided({kp, s.N}, dt::s8, {1, kp}), env.eng, const_cast<int8_t*>(w_src));
+  // The activations' int8 rows: the previous step's when it quantized this same input.
+  std::shared_ptr<SharedInt8Input> act = env.int8_input;
+  const bool quantizes = !(act && act->tensor == op.inputs[0] && act->kp == kp);
+  if (quantizes) {
+    act = std::make_shared<SharedInt8Input>();
+    act->tensor = op.inputs[0];
+    act->kp = kp;
+    act->q = AlignedBuffer(size_t(s.M * kp));  // zero-initialised padding
+    act->scales = AlignedBuffer(size_t(s.M) * sizeof(float));
+    tt.note_workspace(act->q.bytes() + act->scales.bytes());
+  }
+  env.int8_input = act;
   std::vector<AlignedBuffer> buffers;
-  buffers.emplace_back(size_t(s.M * kp));                  // 0: a_q (zero-initialised padding)
-  buffers.emplace_back(size_t(s.M) * sizeof(float));       // 1: row scales
-  buffers.emplace_back(mm_pd.weights_desc().get_size());   // 2: reordered weights
+  buffers.emplace_back(mm_pd.weights_desc().get_size());    // 0: reordered weights
+  buffers.emplace_back(size_t(s.M * s.N) * sizeof(float));  // 1: the f32 accumulator
   Int8Epilogue epi;
-  buffers.emplace_back(size_t(s.M * s.N) * sizeof(float));  // 3: the f32 accumulator
-  tt.note_workspace(buffers[0].bytes() + buffers[1].bytes() + buffers[3].bytes());
-  tt.note_weights(buffers[2].bytes());
-  memory w_mem(mm_pd.weights_desc(), env.eng, buffers[2].data());
+  tt.note_workspace(buffers[1].bytes());
+  tt.note_weights(buffers[0].bytes());
+  memory w_mem(mm_pd.weights_desc(), env.eng, buffers[0].data());
   dnnl::reorder(user, w_mem).execute(env.stream, user, w_mem);
   env.stream.wait();
-  void* acc_ptr = buffers[3].data();
+  void* acc_ptr = buffers[1].data();
 
   std::vector<PrimitiveCall> calls;
   calls.emplace_back(dnnl::matmul(mm_pd));
-  calls.back().arg(DNNL_ARG_SRC, memory(a_md, env.eng, buffers[0].data()));
+  calls.back().arg(DNNL_ARG_SRC, memory(a_md, env.eng, act->q.data()));
   calls.back().arg(DNNL_ARG_WEIGHTS, w_mem);
   calls.back().arg(DNNL_ARG_DST, memory(acc_md, env.eng, acc_ptr));
   env.scratchpad.attach(calls.back(), mm_pd);
@@ -194,15 +222,16 @@ std::unique_ptr<Step> make_int8_step(const PlannedStep& planned, BuildEnv& env) 
   epi.out = &out;
   env.record.own_kernel("int8_epilogue");
   env.record.own_kernel("quantize_rows_int8");
+  if (!quantizes) pattern.insert(0, "(int8 input shared with the previous step) ");
   env.record.fusion(pattern);
   // bf16 rows quantize straight from bf16 where the AVX-512 kernel runs: no f32 copy.
   const bool direct_bf16 = a.type == dt::bf16 && quant_kernel_isa() == "avx512";
   F32Input in;
   in.a = &a;
   if (!direct_bf16) in = f32_input(a, tt);
-  return std::make_unique<Int8MatmulStep>(s, kp, std::move(in), direct_bf16, std::move(buffers),
-                                          std::move(calls), std::move(epi),
-                                          static_cast<float*>(acc_ptr));
+  return std::make_unique<Int8MatmulStep>(s, kp, std::move(in), direct_bf16, std::move(act),
+                                          quantizes, std::move(buffers), std::move(calls),
+                                          std::move(epi), static_cast<float*>(acc_ptr));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ struct Tuning {
 };
 
 // Everything a step factory uses while compiling.
+struct SharedInt8Input;  // matmul_quantized.cpp
+
 struct BuildEnv {
   dnnl::engine& eng;
   dnnl::stream& stream;  // for compile-time reorders only
@@ -51,6 +53,11 @@ struct BuildEnv {
   // The workload's precision: int8 and int4w matmuls take their own steps (matmul_quantized).
   Precision precision = Precision::F32;
   int group_size = 128;
+  // The int8 activations the step just built quantized, when it was an int8 matmul: the next
+  // int8 matmul of the same input (q, k and v of one attention) reuses them instead of
+  // quantizing again. OnednnExecutable::build resets it for every other kind of step, so only
+  // consecutive steps share, and nothing can have rewritten the input in between.
+  std::shared_ptr<SharedInt8Input> int8_input;
 };
 
 }  // namespace infermark::onednn
