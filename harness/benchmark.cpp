@@ -117,7 +117,10 @@ Validity validity_of(const LatencyResult& lat, const Correctness& c,
   v.samples = int64_t(lat.host.size());
   v.warmup_s = lat.warmup_s;
   v.warmup_iterations = lat.warmup_iterations;
-  v.rel_ci95_half_width = st.rel_ci_half_width();
+  // Under 3 samples the order-statistics interval collapses onto the samples themselves (±0%
+  // for one), which would read as a perfect measurement: no interval then, and the reason says so.
+  const bool too_few = lat.host.size() < 3;
+  v.rel_ci95_half_width = too_few ? NAN : st.rel_ci_half_width();
   v.rel_stddev = st.rel_stddev();
   v.load_average_before = load_before;
   v.load_average_after = load_average();
@@ -125,10 +128,17 @@ Validity validity_of(const LatencyResult& lat, const Correctness& c,
   if (c.rechecked_after_timing && c.recheck.rfind("fail", 0) == 0)
     v.reasons.push_back("output changed during timing: " + c.recheck);
   if (lat.stopping != "ci_target_met") {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "median's 95%% CI is ±%.2f%%, wider than the ±%.2f%% target when stopped by %s",
-                  100 * v.rel_ci95_half_width, 100 * target_ci, lat.stopping.c_str());
+    char buf[200];
+    if (too_few)
+      std::snprintf(buf, sizeof buf,
+                    "only %zu timed sample%s before %s stopped timing: too few for a 95%% CI of "
+                    "the median (target ±%.2f%%)",
+                    lat.host.size(), lat.host.size() == 1 ? "" : "s", lat.stopping.c_str(),
+                    100 * target_ci);
+    else
+      std::snprintf(buf, sizeof buf,
+                    "median's 95%% CI is ±%.2f%%, wider than the ±%.2f%% target when stopped by %s",
+                    100 * v.rel_ci95_half_width, 100 * target_ci, lat.stopping.c_str());
     v.reasons.push_back(buf);
   }
   v.valid = v.reasons.empty();

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "harness/benchmark.hpp"
@@ -103,6 +104,22 @@ TEST_CASE("a reference benchmark checks itself and summarises its samples", "[be
   CHECK(r.workload.at("hash") == spec.workload.hash());
   CHECK(r.workload.at("weights") == "synthetic:seed=42");
   CHECK(r.workload.at("flops").get<int64_t>() > 0);
+}
+
+TEST_CASE("one timed sample gives no confidence interval, and the reason says so", "[benchmark]") {
+  BenchmarkSpec spec = spec_for(1);
+  spec.settings.warmup_s = 1e-9;
+  spec.settings.min_time_s = 1e-9;
+  spec.settings.max_time_s = 1e-9;  // the first timed inference already exceeds it
+  spec.settings.min_iterations = 1;
+  const BenchmarkResult r = run_benchmark(spec);
+  REQUIRE(r.validity);
+  CHECK(r.host_samples.size() == 1);
+  CHECK(r.state == State::Mistrusted);
+  CHECK(std::isnan(r.validity->rel_ci95_half_width));  // not ±0%: there is no interval
+  REQUIRE(r.validity->reasons.size() == 1);
+  CHECK_THAT(r.validity->reasons[0], Contains("only 1 timed sample before max_time stopped timing"));
+  CHECK_THAT(r.reason, Contains("too few for a 95% CI"));
 }
 
 TEST_CASE("a workload over the correctness budget is checked on fewer layers", "[benchmark]") {
