@@ -100,6 +100,13 @@ void check_workloads(Precision p) {
     const auto impl = exe->implementation();
     CHECK(impl.dump().find(p == Precision::Int8 ? "quantize_rows_int8" : "int4w_matmul") !=
           std::string::npos);
+    if (p == Precision::Int4W) {
+      // From 16 rows of activations (matmul_quantized.cpp's kTiledMinRows) the weights go
+      // through oneDNN's GEMM in dequantized blocks: the prefill and encode cases here; the
+      // decode cases (1–2 rows) keep the GEMV kernel. Both are checked against the reference above.
+      const bool tiled = int64_t(w.batch) * w.seq >= 16;
+      CHECK((impl.dump().find("dequantize_int4_rows") != std::string::npos) == tiled);
+    }
     if (p == Precision::Int8) {
       // k and v reuse the int8 rows q's step quantized (the same attention input), and a gated
       // FFN's second projection those of its first, per layer; the outputs above are correct
@@ -247,6 +254,26 @@ TEST_CASE("onednn quantized kernels against plain loops on the same integers", "
       quantize_rows_int8(row.data(), 1, k, got.data(), k, got_s.data());
       CHECK(got == want);
       CHECK(got_s[0] == want_s);
+    }
+  }
+  SECTION("int4w rows dequantized for the tiled prefill path: exactly suites/quantize.hpp's values") {
+    for (int group : {32, 128}) {
+      INFO("group " << group);
+      const Int4Weights q = quantize_int4(w.data(), N, K, group);
+      const std::vector<float> deq = dequantize(q);
+      const int64_t n0 = 2, rows = 4;  // rows 2 … 5 of 7
+      std::vector<float> f(size_t(rows * K));
+      std::vector<uint16_t> h(size_t(rows * K));
+      dequantize_int4_rows(q.packed.data(), q.scales.data(), K, group, n0, rows, f.data(), false);
+      dequantize_int4_rows(q.packed.data(), q.scales.data(), K, group, n0, rows, h.data(), true);
+      for (int64_t i = 0; i < rows * K; ++i) {
+        const float want = deq[size_t(n0 * K + i)];
+        REQUIRE(f[size_t(i)] == want);
+        // bf16: round to nearest even of the same value.
+        const uint32_t u = std::bit_cast<uint32_t>(want);
+        const uint16_t want16 = uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+        REQUIRE(h[size_t(i)] == want16);
+      }
     }
   }
   SECTION("int4w: every kernel matches an f64 dot over the dequantized weights") {

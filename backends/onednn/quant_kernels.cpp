@@ -241,6 +241,68 @@ void int4w_matmul(const float* a, int64_t m, int64_t k, const uint8_t* packed,
 
 namespace {
 
+uint16_t bf16_bits(float f);
+
+// One packed int4 row dequantized, q · its group's scale, 32 values per 16 bytes.
+IM_AVX512 void dequantize_int4_row_avx512(const uint8_t* row, const float* sc, int64_t k,
+                                          int group, void* out, bool bf16) {
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m512 eight = _mm512_set1_ps(8.0f);
+  for (int64_t k0 = 0; k0 < k; k0 += 32) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + k0 / 2));
+    const __m512 s = _mm512_set1_ps(sc[k0 / group]);  // a group is a multiple of 32 wide
+    const __m512 lo = _mm512_mul_ps(
+        _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_and_si128(bytes, nibble))), eight), s);
+    const __m512 hi = _mm512_mul_ps(
+        _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_and_si128(_mm_srli_epi16(bytes, 4), nibble))), eight),
+        s);
+    if (!bf16) {
+      _mm512_storeu_ps(static_cast<float*>(out) + k0, lo);
+      _mm512_storeu_ps(static_cast<float*>(out) + k0 + 16, hi);
+      continue;
+    }
+    // Round to nearest even (the values are finite): tensors.hpp's to_bf16, 16 at a time.
+    for (int half = 0; half < 2; ++half) {
+      const __m512i u = _mm512_castps_si512(half ? hi : lo);
+      const __m512i r = _mm512_add_epi32(
+          u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff),
+                              _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1))));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<uint16_t*>(out) + k0 + 16 * half),
+                          _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
+    }
+  }
+}
+
+}  // namespace
+
+void dequantize_int4_rows(const uint8_t* packed, const float* scales, int64_t k, int group,
+                          int64_t n0, int64_t rows, void* out, bool bf16) {
+  const bool fast = have_avx512();
+  const int64_t groups = k / group;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* row = packed + (n0 + r) * (k / 2);
+    const float* sc = scales + (n0 + r) * groups;
+    void* dst = bf16 ? static_cast<void*>(static_cast<uint16_t*>(out) + r * k)
+                     : static_cast<void*>(static_cast<float*>(out) + r * k);
+    if (fast) {
+      dequantize_int4_row_avx512(row, sc, k, group, dst, bf16);
+      continue;
+    }
+    for (int64_t c = 0; c < k; ++c) {
+      const int64_t j = c % 32;
+      const uint8_t byte = row[(c / 32) * 16 + (j % 16)];
+      const float v = float(int(j < 16 ? (byte & 0x0f) : (byte >> 4)) - 8) * sc[c / group];
+      if (bf16)
+        static_cast<uint16_t*>(dst)[c] = bf16_bits(v);
+      else
+        static_cast<float*>(dst)[c] = v;
+    }
+  }
+}
+
+namespace {
+
 // exp(x) = 2ⁿ · e^r with n = round(x / ln 2), r = x − n ln 2 (two-part ln 2), e^r by its
 // degree-6 Taylor polynomial (|r| ≤ ln2/2: relative error < 2e-7); scalef applies 2ⁿ and
 // saturates to 0 / inf, so large |x| need no special case.

@@ -29,6 +29,12 @@ void int4w_matmul_bf16(const uint16_t* a, int64_t m, int64_t k, const uint8_t* p
                        const float* scales, int64_t n, int group, float* out, uint16_t* scratch);
 bool int4w_bf16_available(int group);  // AVX512-BF16 present and group a multiple of 64
 
+// Rows n0 … n0+rows−1 of packed int4 weights dequantized (q · group scale) into out [rows, K]:
+// bf16 bit patterns (round to nearest even) or f32. For prefill, where a GEMM over dequantized
+// blocks beats M passes of the GEMV kernel. OpenMP over rows; AVX-512 where the CPU has it.
+void dequantize_int4_rows(const uint8_t* packed, const float* scales, int64_t k, int group,
+                          int64_t n0, int64_t rows, void* out, bool bf16);
+
 // The int8 matmul's epilogue: out[i, j] = acc[i, j] · row_scale[i] (+ bias[j]), then each op in
 // order: an activation, or a term added or multiplied elementwise; out and the terms are f32 or
 // bf16 ([m, n], dense). Activations use the exact formulas of suites/graph.hpp (erf, tanh, exp
