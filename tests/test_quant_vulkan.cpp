@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "config.hpp"
@@ -42,18 +43,20 @@ using infermark::test::vulkan_backend_or_skip;
 
 namespace {
 
-// INFERMARK_VK_INT_DOT (vk_tuning.hpp: 0 forces the int8 shader's plain integer path, 1 its
-// dot-product one) for one scope; nullptr unsets it.
-struct IntDotEnv {
+// An environment variable for one scope (vk_tuning.hpp: INFERMARK_VK_INT_DOT 0 forces the int8
+// shader's plain integer path, 1 its dot-product one; INFERMARK_VK_TILE the matmul tile);
+// nullptr unsets it.
+struct ScopedEnv {
+  std::string name;
   std::optional<std::string> old;
-  explicit IntDotEnv(const char* value) {
-    if (const char* v = std::getenv("INFERMARK_VK_INT_DOT")) old = v;
-    if (value) setenv("INFERMARK_VK_INT_DOT", value, 1);
-    else unsetenv("INFERMARK_VK_INT_DOT");
+  ScopedEnv(const char* n, const char* value) : name(n) {
+    if (const char* v = std::getenv(n)) old = v;
+    if (value) setenv(n, value, 1);
+    else unsetenv(n);
   }
-  ~IntDotEnv() {
-    if (old) setenv("INFERMARK_VK_INT_DOT", old->c_str(), 1);
-    else unsetenv("INFERMARK_VK_INT_DOT");
+  ~ScopedEnv() {
+    if (old) setenv(name.c_str(), old->c_str(), 1);
+    else unsetenv(name.c_str());
   }
 };
 
@@ -148,15 +151,18 @@ int check_op_cases(VulkanBackend& backend, Precision p) {
 
 // out = a · wᵀ with integer a (each row holding ±127, so its scale is exactly 1) and integer w
 // (each row holding ±127: scale 1): quantization is exact and every output an exact integer in
-// f32, computed here in int64. K = 37 leaves a partial last word.
-void check_exact_int8(VulkanBackend& backend) {
-  const int64_t M = 3, K = 37, N = 5;
+// f32, computed here in int64. K = 37 leaves a partial last word. Row 1 of a and row 2 of w are
+// all 127, so out[1, 2] = K · 127², above 2^24 for K > 1040: a shader summing that many
+// products in f32 would round it.
+void check_exact_int8(VulkanBackend& backend, int64_t M = 3, int64_t K = 37, int64_t N = 5) {
   testing::OpCase c;
   c.graph.workload.precision = Precision::Int8;
   c.graph.workload.compute = Precision::F32;
   HostTensor a{{M, K}, DType::F32, {}, {}}, w{{N, K}, DType::F32, {}, {}};
-  for (int64_t i = 0; i < M * K; ++i) a.f32.push_back(i % K == 0 ? (i % 2 ? -127.0f : 127.0f) : float(int(i * 37 % 255) - 127));
-  for (int64_t i = 0; i < N * K; ++i) w.f32.push_back(i % K == 1 ? -127.0f : float(int(i * 91 % 255) - 127));
+  for (int64_t i = 0; i < M * K; ++i)
+    a.f32.push_back(i / K == 1 ? 127.0f : i % K == 0 ? (i % 2 ? -127.0f : 127.0f) : float(int(i * 37 % 255) - 127));
+  for (int64_t i = 0; i < N * K; ++i)
+    w.f32.push_back(i / K == 2 ? 127.0f : i % K == 1 ? -127.0f : float(int(i * 91 % 255) - 127));
   c.graph.tensors = {{"a", {M, K}, DType::F32, TensorRole::Input},
                      {"w", {N, K}, DType::F32, TensorRole::Weight},
                      {"out", {M, N}, DType::F32, TensorRole::Output}};
@@ -173,19 +179,75 @@ void check_exact_int8(VulkanBackend& backend) {
     for (int64_t n = 0; n < N; ++n) {
       int64_t want = 0;
       for (int64_t k = 0; k < K; ++k) want += int64_t(a.f32[size_t(m * K + k)]) * int64_t(w.f32[size_t(n * K + k)]);
-      INFO("m " << m << " n " << n);
+      INFO("M " << M << " K " << K << " N " << N << ": m " << m << " n " << n);
       CHECK(out.f32[size_t(m * N + n)] == float(want));
     }
   require_no_validation_messages(backend);
 }
 
+// The shader names the compiled executable's pipelines ran.
+std::set<std::string> shaders(const nlohmann::ordered_json& impl) {
+  std::set<std::string> names;
+  for (const auto& p : impl["pipelines"]) names.insert(p["shader"].get<std::string>());
+  return names;
+}
+
+// One quantized MatMul with bias, out [M, N] = a [M, K] · w [N, K]ᵀ + b, random data, against the
+// reference on the same quantized weights (f32 compute: f32-versus-f64 arithmetic only); returns
+// the shaders that ran.
+std::set<std::string> check_matmul(VulkanBackend& backend, Precision p, int group, int64_t M, int64_t N, int64_t K) {
+  INFO(to_string(p) << " g" << group << " M " << M << " N " << N << " K " << K);
+  testing::OpCase c;
+  c.graph.workload.precision = p;
+  c.graph.workload.compute = Precision::F32;
+  c.graph.workload.group_size = group;
+  c.graph.tensors = {{"a", {M, K}, DType::F32, TensorRole::Input},
+                     {"w", {N, K}, DType::F32, TensorRole::Weight},
+                     {"b", {N}, DType::F32, TensorRole::Weight},
+                     {"out", {M, N}, DType::F32, TensorRole::Output}};
+  uint32_t state = 12345;
+  auto next = [&] {  // deterministic values in [−1, 1)
+    state = state * 1664525u + 1013904223u;
+    return float(state >> 8) / float(1u << 23) - 1.0f;
+  };
+  for (const auto& [name, numel] : {std::pair{"a", M * K}, std::pair{"w", N * K}, std::pair{"b", N}}) {
+    const auto& desc = c.graph.tensor(name);
+    HostTensor t{desc.shape, DType::F32, {}, {}};
+    for (int64_t i = 0; i < numel; ++i) t.f32.push_back(next());
+    c.constants.tensors[name] = std::move(t);
+  }
+  c.graph.ops.push_back({OpKind::MatMul, "mm", {"a", "w", "b"}, "out", {}});
+  c.graph.output = "out";
+  apply_weight_quantization(c.graph, c.constants);  // as make_constants does
+  auto ref = make_backend("reference");
+  auto r = ref->compile(c.graph, c.constants, ref->devices().at(0), {});
+  r->run();
+  auto exe = backend.compile(c.graph, c.constants, backend.devices().at(0), {});
+  exe->run();
+  exe->sync();
+  const ErrorStats e = compare_outputs(exe->output(), r->output());
+  INFO("nmse " << e.nmse << ", max abs " << e.max_abs_err);
+  CHECK(e.shapes_match);
+  CHECK(e.finite);
+  CHECK(e.nmse <= 1e-7);
+  require_no_validation_messages(backend);
+  return shaders(exe->implementation());
+}
+
 }  // namespace
 
+// The tiny workloads' prefill and encode shapes take the tiled shaders. With the device's
+// default tile on lavapipe, LLVM compiles each tiled pipeline for 10–20 s on a cold shader cache
+// (a fresh CI machine), for nothing the tiny shapes need: a small tile keeps these tests in
+// seconds. The default tile is compiled and run by the f32 tests and infermark_vk_quant_bench.
+constexpr const char* kSmallTile = "16x16x12/4x4";
+
 TEST_CASE("vulkan int8 (dot product): tiny workloads, op cases and an exact MatMul", "[vulkan][quant]") {
+  ScopedEnv tile("INFERMARK_VK_TILE", kSmallTile);  // see kSmallTile
   auto backend = vulkan_backend_or_skip();
   const auto& dev = backend->context()->devices().at(0);
   if (!dev.integer_dot) skip(dev.props.deviceName + std::string(" lacks shaderIntegerDotProduct"));
-  IntDotEnv dot("1");  // forced (the default picks it too where the device has it)
+  ScopedEnv dot("INFERMARK_VK_INT_DOT", "1");  // forced (the default picks it too where the device has it)
   for (const Workload& w : tiny_workloads(Precision::Int8)) {
     const auto impl = check_workload(*backend, w);
     const auto& q = impl["quantization"];
@@ -193,8 +255,9 @@ TEST_CASE("vulkan int8 (dot product): tiny workloads, op cases and an exact MatM
     CHECK(q["compute_requested"] == "bf16");
     CHECK(q["compute_used"] == "f32");
     CHECK(q["compute_reason"].get<std::string>().find("bf16") != std::string::npos);
-    bool dot_shader = false;
-    for (const auto& p : impl["pipelines"]) dot_shader |= p["shader"] == "matmul_int8_dot";
+    bool dot_shader = false;  // matvec-style for decode, tiled for encode and prefill
+    for (const auto& p : impl["pipelines"])
+      dot_shader |= p["shader"] == "matmul_int8_dot" || p["shader"] == "matmul_int8_tiled_dot";
     CHECK(dot_shader);
   }
   CHECK(check_op_cases(*backend, Precision::Int8) >= 1);
@@ -203,7 +266,7 @@ TEST_CASE("vulkan int8 (dot product): tiny workloads, op cases and an exact MatM
 
 TEST_CASE("vulkan int8: INFERMARK_VK_INT_DOT must be 0 or 1", "[vulkan][quant]") {
   auto backend = vulkan_backend_or_skip();
-  IntDotEnv bad("yes");
+  ScopedEnv bad("INFERMARK_VK_INT_DOT", "yes");
   const Workload w = quantized("tiny-gpt2", Phase::Decode, 1, 1, 5, Precision::Int8);
   const Graph g = lower(w);
   try {
@@ -216,21 +279,23 @@ TEST_CASE("vulkan int8: INFERMARK_VK_INT_DOT must be 0 or 1", "[vulkan][quant]")
 }
 
 TEST_CASE("vulkan int8 (plain integer path): tiny workloads, op cases and an exact MatMul", "[vulkan][quant]") {
+  ScopedEnv tile("INFERMARK_VK_TILE", kSmallTile);  // see kSmallTile
   auto backend = vulkan_backend_or_skip();
   const auto& dev = backend->context()->devices().at(0);
   // Without the override the device's own choice: the dot product exactly where it has it.
   {
-    IntDotEnv unset(nullptr);
+    ScopedEnv unset("INFERMARK_VK_INT_DOT", nullptr);
     const Workload w = quantized("tiny-gpt2", Phase::Decode, 1, 1, 5, Precision::Int8);
     const auto path = check_workload(*backend, w)["quantization"]["matmul_path"].get<std::string>();
     CHECK((path.find("integer dot product") != std::string::npos) == dev.integer_dot);
   }
-  IntDotEnv plain("0");
+  ScopedEnv plain("INFERMARK_VK_INT_DOT", "0");
   for (const Workload& w : tiny_workloads(Precision::Int8)) {
     const auto impl = check_workload(*backend, w);
     CHECK(impl["quantization"]["matmul_path"].get<std::string>().find("plain int32") != std::string::npos);
     bool plain_shader = false;
-    for (const auto& p : impl["pipelines"]) plain_shader |= p["shader"] == "matmul_int8";
+    for (const auto& p : impl["pipelines"])
+      plain_shader |= p["shader"] == "matmul_int8" || p["shader"] == "matmul_int8_tiled";
     CHECK(plain_shader);
   }
   CHECK(check_op_cases(*backend, Precision::Int8) >= 1);
@@ -238,6 +303,7 @@ TEST_CASE("vulkan int8 (plain integer path): tiny workloads, op cases and an exa
 }
 
 TEST_CASE("vulkan int4w: groups of 32 and 128, tiny workloads and op cases", "[vulkan][quant]") {
+  ScopedEnv tile("INFERMARK_VK_TILE", kSmallTile);  // see kSmallTile
   auto backend = vulkan_backend_or_skip();
   for (const Workload& w : tiny_workloads(Precision::Int4W)) {
     const auto impl = check_workload(*backend, w);
@@ -297,4 +363,57 @@ TEST_CASE("vulkan quantized: supports() and the weight packing", "[vulkan][quant
   CHECK(words[4] == 0x88888888u);  // the all-zero second group: every q 0 → 0x88
 }
 
+
+TEST_CASE("vulkan quantized prefill: the tiled shaders, with remainder tiles", "[vulkan][quant]") {
+  auto backend = vulkan_backend_or_skip();
+  const auto& dev = backend->context()->devices().at(0);
+  // A 16 × 16 tile with BK 12 on every device: M = 20 (above the matvec threshold of 8) and
+  // N = 40 leave partial tiles in both, and K a partial last slice of 3 vec4s (int8 K = 88: 22
+  // words; int4w K = 160 and 256: 40 and 64 vec4s), with slices starting in either nibble half
+  // of a 32-k chunk.
+  ScopedEnv tile("INFERMARK_VK_TILE", "16x16x12/4x4");
+  {
+    // The device's own choice: the tiled dot product only where it is reported accelerated.
+    ScopedEnv unset("INFERMARK_VK_INT_DOT", nullptr);
+    const auto used = check_matmul(*backend, Precision::Int8, 32, 20, 40, 88);
+    CHECK(used.count("matmul_int8_tiled_dot") == size_t(dev.integer_dot && dev.integer_dot_accelerated));
+    CHECK(used.count("matmul_int8_tiled") == size_t(!(dev.integer_dot && dev.integer_dot_accelerated)));
+  }
+  for (const char* dot : {"0", "1"}) {
+    if (std::string(dot) == "1" && !dev.integer_dot) continue;
+    ScopedEnv d("INFERMARK_VK_INT_DOT", dot);
+    const std::string shader = std::string("matmul_int8_tiled") + (std::string(dot) == "1" ? "_dot" : "");
+    INFO(shader);
+    CHECK(check_matmul(*backend, Precision::Int8, 32, 20, 40, 88).count(shader) == 1);
+    // K = 1100: more products than f32 sums exactly (the plain path's int32 flush), and a
+    // partial last word.
+    check_exact_int8(*backend, 20, 1100, 40);
+    check_exact_int8(*backend, 9, 37, 17);
+    // Decode shapes keep the matvec-style shader.
+    CHECK(check_matmul(*backend, Precision::Int8, 32, 8, 40, 88).count(std::string("matmul_int8") + (std::string(dot) == "1" ? "_dot" : "")) == 1);
+  }
+  CHECK(check_matmul(*backend, Precision::Int4W, 32, 20, 40, 160).count("matmul_int4_tiled") == 1);
+  CHECK(check_matmul(*backend, Precision::Int4W, 128, 20, 40, 256).count("matmul_int4_tiled") == 1);
+  CHECK(check_matmul(*backend, Precision::Int4W, 32, 8, 40, 160).count("matvec_int4") == 1);
+  // Prefill with f16 storage (f16 activations, bias and output) where the device has it.
+  if (dev.shader_float16 && dev.storage_16bit) {
+    for (Precision p : {Precision::Int8, Precision::Int4W}) {
+      Workload w = quantized("tiny-gpt2", Phase::Prefill, 1, 17, 0, p);
+      w.compute = Precision::F16;
+      const auto used = shaders(check_workload(*backend, w));
+      if (p == Precision::Int8) CHECK(used.count("matmul_int8_tiled_f16") + used.count("matmul_int8_tiled_dot_f16") == 1);
+      else CHECK(used.count("matmul_int4_tiled_f16") == 1);
+    }
+  }
+}
+
+TEST_CASE("vulkan quantized prefill: the device's default tile", "[vulkan][quant]") {
+  // The tests above use a small tile; this compiles and checks the tiled shaders once with the
+  // tile the device's tuning picks (what `infermark run` uses), on a shape with partial tiles.
+  auto backend = vulkan_backend_or_skip();
+  ScopedEnv tile("INFERMARK_VK_TILE", nullptr);
+  ScopedEnv dot("INFERMARK_VK_INT_DOT", "0");
+  CHECK(check_matmul(*backend, Precision::Int8, 32, 20, 40, 88).count("matmul_int8_tiled") == 1);
+  CHECK(check_matmul(*backend, Precision::Int4W, 32, 20, 40, 160).count("matmul_int4_tiled") == 1);
+}
 #endif

@@ -54,8 +54,11 @@ class Planner {
       q.compute_used = half ? "f16" : "f32";
       q.compute_reason = compute_choice(g.workload, true).reason;
       q.matmul_path = g.workload.precision == Precision::Int8
-                          ? "quantize_rows (per token) + matmul_int8: " + t.int8_path
-                          : "matvec_int4: 4-bit weights dequantized in the inner loop, groups of " +
+                          ? "quantize_rows (per token) + matmul_int8 (M > " + std::to_string(t.matvec_max_m) +
+                                ": matmul_int8_tiled): " + t.int8_path
+                          : "matvec_int4 (M > " + std::to_string(t.matvec_max_m) +
+                                ": matmul_int4_tiled, dequantized in shared memory): 4-bit weights dequantized "
+                                "in the inner loop, groups of " +
                                 std::to_string(g.workload.group_size) + ", f32 arithmetic";
     }
     for (const auto& desc : g.tensors) add_tensor(desc, constants);
@@ -344,6 +347,8 @@ class Planner {
   // int8: the weight quantized per output channel on the host, the input quantized per token by
   // quantize_rows (once per input tensor: Q, K and V projections share it), then matmul_int8.
   // int4w: matvec_int4 over the packed 4-bit weights. Both write the MatMul's output directly.
+  // Above matvec_max_m rows (prefill) both take their tiled shader instead, with the f32
+  // matmul's tile for M: a matvec-style workgroup reuses each weight word for only 4 rows.
   void quantized_matmul(const Op& op) {
     const Tuning& tu = plan_.tuning;
     auto in = inputs(op, 2, 3);
@@ -361,9 +366,15 @@ class Planner {
     const uint32_t rows = uint32_t(std::min<int64_t>(m, 4));
     uint32_t cols = tu.matvec_cols;
     while (cols > 1 && uint64_t(rows) * cols * wg * 4 > dev_.props.limits.maxComputeSharedMemorySize) cols /= 2;
-    if (div_up(uint64_t(n), cols) > kMaxGroups || div_up(uint64_t(m), rows) > kMaxGroups)
+    const bool tiled = m > int64_t(tu.matvec_max_m);
+    const MatmulTile& tile = tu.tile_for(m);
+    const std::vector<uint32_t> tile_spec{tile.workgroup(), tile.bm, tile.bn, tile.bk, tile.tm, tile.tn};
+    const std::array<uint32_t, 3> groups =
+        tiled ? std::array<uint32_t, 3>{div_up(uint64_t(n), tile.bn), div_up(uint64_t(m), tile.bm), 1}
+              : std::array<uint32_t, 3>{div_up(uint64_t(n), cols), div_up(uint64_t(m), rows), 1};
+    if (uint64_t(n) > uint64_t(kMaxGroups) * (tiled ? tile.bn : cols) ||
+        uint64_t(m) > uint64_t(kMaxGroups) * (tiled ? tile.bm : rows))
       too_big(op, "too many rows or columns for one quantized MatMul dispatch");
-    const std::array<uint32_t, 3> groups{div_up(uint64_t(n), cols), div_up(uint64_t(m), rows), 1};
     const Binding b = bias ? whole(op, in[2]) : Binding{};
     const Precision p = graph_.workload.precision;
     auto wq = quantized_weights_.find(in[1]);
@@ -401,14 +412,15 @@ class Planner {
       const auto [q, s] = qa->second;
       reads.push_back(q);
       reads.push_back(s);
-      const std::string shader = tu.int_dot ? "matmul_int8_dot" : "matmul_int8";
-      dispatch(op, {variant(shader, false), {wg, rows, cols}},
+      const std::string shader = std::string(tiled ? "matmul_int8_tiled" : "matmul_int8") +
+                                 ((tiled ? tu.int_dot_tiled : tu.int_dot) ? "_dot" : "");
+      dispatch(op, {variant(shader, false), tiled ? tile_spec : std::vector<uint32_t>{wg, rows, cols}},
                {whole(op, q), whole(op, w), whole(op, s), whole(op, ws), b, whole(op, out)},
                {uint32_t(m), uint32_t(n), uint32_t(k4), bias}, groups, reads, {out});
     } else {
       const int g = graph_.workload.group_size;
       reads.push_back(in[0]);
-      dispatch(op, {variant("matvec_int4", false), {wg, rows, cols}},
+      dispatch(op, {variant(tiled ? "matmul_int4_tiled" : "matvec_int4", false), tiled ? tile_spec : std::vector<uint32_t>{wg, rows, cols}},
                {whole(op, in[0]), whole(op, w), whole(op, ws), b, whole(op, out)},
                {uint32_t(m), uint32_t(n), uint32_t(k / 8), uint32_t(g / 32), uint32_t(k / g), bias},
                groups, reads, {out});
@@ -541,6 +553,7 @@ uint32_t attention_workgroup(int head_dim) {
 }
 
 std::vector<std::string> spec_names(const std::string& shader) {
+  if (shader.find("_tiled") != std::string::npos) return {"WG", "BM", "BN", "BK", "TM", "TN"};
   if (shader.rfind("matmul_int8", 0) == 0 || shader.rfind("matvec_int4", 0) == 0) return {"WG", "ROWS", "COLS"};
   if (shader.rfind("matmul_naive", 0) == 0) return {};
   if (shader.rfind("matmul", 0) == 0) return {"WG", "BM", "BN", "BK", "TM", "TN", "VEC4"};

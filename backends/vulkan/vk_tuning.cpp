@@ -83,6 +83,7 @@ Tuning choose_tuning(const PhysicalDevice& d) {
   t.int8_path = t.int_dot ? dot + (d.integer_dot_accelerated ? ", reported accelerated"
                                                              : ", not reported accelerated (may be emulated)")
                           : plain + " (the device lacks shaderIntegerDotProduct)";
+  t.int_dot_tiled = t.int_dot && d.integer_dot_accelerated;
   if (const char* env = std::getenv("INFERMARK_VK_INT_DOT"); env && *env) {
     const std::string v = env;
     if (v != "0" && v != "1") throw_bad_input("INFERMARK_VK_INT_DOT", "", "expected 0 or 1, got '" + v + "'");
@@ -91,9 +92,11 @@ Tuning choose_tuning(const PhysicalDevice& d) {
                       "the int8 dot-product path cannot run there (unset it, or set 0)");
     }
     t.int_dot = v == "1";
+    t.int_dot_tiled = t.int_dot;
     t.int8_path = (t.int_dot ? dot : plain) + " (INFERMARK_VK_INT_DOT=" + v + ")";
     t.basis += "; INFERMARK_VK_INT_DOT=" + v;
   }
+  if (!t.int_dot_tiled) t.int8_path += "; prefill tiles: the int8 values multiplied in f32 (exact), summed in int32";
   if (const char* env = std::getenv("INFERMARK_VK_SLICE_BYTES"); env && *env) {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(env, &end, 10);

@@ -37,6 +37,12 @@ struct Tuning {
   // int8 MatMul: packed 4×8-bit dot products where the device has shaderIntegerDotProduct, else
   // sign-extend and multiply-add in int32; int8_path says which and why.
   bool int_dot = false;
+  // The tiled int8 MatMul (prefill, M > matvec_max_m) uses the dot product only where the device
+  // reports it accelerated (or INFERMARK_VK_INT_DOT=1 forces it): there each word feeds TM·TN
+  // dot products, and lavapipe's emulated OpSDot measured 1.2–1.5× slower than the plain path's
+  // f32 multiply-adds on exact small integers (bench/quant_bench.cpp, 128×768×768: 29.5 vs
+  // 19.3 ms, 19.8 vs 15.2 ms; 512×768×3072: 262 vs 218 ms).
+  bool int_dot_tiled = false;
   std::string int8_path;
   std::string basis;            // why these values
 };

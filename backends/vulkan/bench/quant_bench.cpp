@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
       TensorSet qc = c;
       apply_weight_quantization(q, qc);
       vk::Tuning t = vk::choose_tuning(phys);
-      t.int_dot = dot;
+      t.int_dot = t.int_dot_tiled = dot;  // both the matvec-style and the tiled shader
       variants.push_back({name, std::make_unique<vk::VulkanExecutable>(dev, vk::make_plan(q, qc, phys, t, false)), {}, {}});
     };
     add("f32", Precision::F32, 128, false);
