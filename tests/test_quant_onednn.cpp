@@ -43,27 +43,11 @@ bool int8_capable() { return cpu_has_flag("avx512_vnni") || cpu_has_flag("amx_in
 
 Workload quantized(const std::string& model, Phase phase, int batch, int seq, int context,
                    Precision p) {
-  Workload w = testing::tiny_workload(model, phase, batch, seq, context, Precision::F32);
-  w.precision = p;
-  w.compute = compute_type();
-  w.group_size = 32;  // the tiny models' widths are multiples of 32, not all of 128
-  validate_workload(w, "test", "/workload");
-  return w;
+  return testing::tiny_quantized_workload(model, phase, batch, seq, context, p, compute_type());
 }
 
-// tiny-llama with widths that are multiples of 128: int4w with groups of 128 (the bf16 kernel).
-Workload wide_llama_decode(Precision p) {
-  Workload w = testing::tiny_workload("tiny-llama", Phase::Decode, 2, 1, 20, Precision::F32);
-  w.model.name = "tiny-llama-wide";
-  w.model.hidden = 128;
-  w.model.head_dim = 32;
-  w.model.ffn = 256;
-  w.precision = p;
-  w.compute = compute_type();
-  w.group_size = 128;
-  validate_workload(w, "test", "/workload");
-  return w;
-}
+// int4w with groups of 128 (the bf16 kernel).
+Workload wide_llama_decode(Precision p) { return testing::wide_llama_decode(p, compute_type()); }
 
 std::vector<Workload> tiny_workloads(Precision p) {
   return {wide_llama_decode(p),

@@ -60,29 +60,14 @@ struct ScopedEnv {
   }
 };
 
+// The default compute, bf16: runs as f32 on Vulkan, recorded as such.
 Workload quantized(const std::string& model, Phase phase, int batch, int seq, int context,
                    Precision p, int group = 32) {
-  Workload w = testing::tiny_workload(model, phase, batch, seq, context, Precision::F32);
-  w.precision = p;
-  w.compute = Precision::BF16;  // the default: runs as f32 on Vulkan, recorded as such
-  w.group_size = group;
-  validate_workload(w, "test", "/workload");
-  return w;
+  return testing::tiny_quantized_workload(model, phase, batch, seq, context, p, Precision::BF16,
+                                          group);
 }
 
-// tiny-llama with widths that are multiples of 128, for int4w groups of 128.
-Workload wide_llama_decode(Precision p) {
-  Workload w = testing::tiny_workload("tiny-llama", Phase::Decode, 2, 1, 20, Precision::F32);
-  w.model.name = "tiny-llama-wide";
-  w.model.hidden = 128;
-  w.model.head_dim = 32;
-  w.model.ffn = 256;
-  w.precision = p;
-  w.compute = Precision::F32;
-  w.group_size = 128;
-  validate_workload(w, "test", "/workload");
-  return w;
-}
+Workload wide_llama_decode(Precision p) { return testing::wide_llama_decode(p, Precision::F32); }
 
 // Compiles `w` on vk0 and checks it against the reference on the same quantized model; returns
 // the implementation record.

@@ -33,4 +33,27 @@ Workload tiny_workload(const std::string& model, Phase phase, int batch, int seq
   return w;
 }
 
+Workload tiny_quantized_workload(const std::string& model, Phase phase, int batch, int seq,
+                                 int context, Precision p, Precision compute, int group) {
+  Workload w = tiny_workload(model, phase, batch, seq, context, Precision::F32);
+  w.precision = p;
+  w.compute = compute;
+  w.group_size = group;
+  validate_workload(w, "tiny_models", "/workload");
+  return w;
+}
+
+Workload wide_llama_decode(Precision p, Precision compute) {
+  Workload w = tiny_workload("tiny-llama", Phase::Decode, 2, 1, 20, Precision::F32);
+  w.model.name = "tiny-llama-wide";
+  w.model.hidden = 128;
+  w.model.head_dim = 32;
+  w.model.ffn = 256;
+  w.precision = p;
+  w.compute = compute;
+  w.group_size = 128;
+  validate_workload(w, "tiny_models", "/workload");
+  return w;
+}
+
 }  // namespace infermark::testing

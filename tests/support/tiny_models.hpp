@@ -16,4 +16,13 @@ ModelConfig tiny_model(const std::string& name);
 Workload tiny_workload(const std::string& model, Phase phase, int batch, int seq, int context,
                        Precision p = Precision::F32);
 
+// The same at a quantized precision (int8 or int4w) with its compute type and group size (the
+// tiny models' widths are multiples of 32, not all of 128).
+Workload tiny_quantized_workload(const std::string& model, Phase phase, int batch, int seq,
+                                 int context, Precision p, Precision compute, int group = 32);
+
+// tiny-llama decode (b2, context 20) with widths that are multiples of 128, for int4w groups
+// of 128.
+Workload wide_llama_decode(Precision p, Precision compute);
+
 }  // namespace infermark::testing
