@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "backends/vulkan/vk_quant_plan.hpp"
 #include "common/error.hpp"
@@ -139,6 +140,24 @@ class Planner {
     return o;
   }
 
+  // A MatMul's tensors, checked: a [M, K], w [N, K], optional bias [N], out [M, N].
+  struct MatmulOperands {
+    std::vector<int> in;
+    int out;
+    int64_t m, k, n;
+    bool bias;
+  };
+  MatmulOperands matmul_operands(const Op& op) const {
+    MatmulOperands o{inputs(op, 2, 3), output(op), 0, 0, 0, false};
+    std::tie(o.m, o.k) = matrix(op, o.in[0]);
+    o.n = matrix(op, o.in[1]).first;
+    expect(op, o.in[1], {o.n, o.k});
+    o.bias = o.in.size() == 3;
+    if (o.bias) expect(op, o.in[2], {o.n});
+    expect(op, o.out, {o.m, o.n});
+    return o;
+  }
+
   // A whole-tensor binding; the tensor must fit one storage-buffer binding.
   Binding whole(const Op& op, int t) const {
     if (plan_.tensors[t].bytes > dev_.props.limits.maxStorageBufferRange) {
@@ -227,14 +246,7 @@ class Planner {
         break;
       }
       case OpKind::MatMul: {
-        auto in = inputs(op, 2, 3);
-        const int out = output(op);
-        auto [m, k] = matrix(op, in[0]);
-        const int64_t n = matrix(op, in[1]).first;
-        expect(op, in[1], {n, k});
-        const bool bias = in.size() == 3;
-        if (bias) expect(op, in[2], {n});
-        expect(op, out, {m, n});
+        const auto [in, out, m, k, n, bias] = matmul_operands(op);
         const Binding b = bias ? whole(op, in[2]) : Binding{};
         std::vector<int> reads{in[0], in[1]};
         if (bias) reads.push_back(in[2]);
@@ -351,14 +363,7 @@ class Planner {
   // matmul's tile for M: a matvec-style workgroup reuses each weight word for only 4 rows.
   void quantized_matmul(const Op& op) {
     const Tuning& tu = plan_.tuning;
-    auto in = inputs(op, 2, 3);
-    const int out = output(op);
-    auto [m, k] = matrix(op, in[0]);
-    const int64_t n = matrix(op, in[1]).first;
-    expect(op, in[1], {n, k});
-    const bool bias = in.size() == 3;
-    if (bias) expect(op, in[2], {n});
-    expect(op, out, {m, n});
+    const auto [in, out, m, k, n, bias] = matmul_operands(op);
     const HostTensor* host = host_.count(in[1]) ? host_.at(in[1]) : nullptr;
     if (!host || host->f32.size() != size_t(n * k)) fail(op, "quantized weight '" + op.inputs[1] + "' has no constant f32 values");
     // ROWS × COLS outputs per workgroup; their partial sums (4 bytes per invocation) in shared memory.
