@@ -18,6 +18,7 @@
 #if INFERMARK_HAS_ONEDNN
 
 #include "backends/onednn/executable.hpp"
+#include "backends/onednn/gemv_bf16.hpp"
 #include "backends/registry.hpp"
 #include "harness/constants.hpp"
 #include "harness/correctness.hpp"
@@ -235,6 +236,39 @@ TEST_CASE("onednn profiles its steps and its GEMMs alone without disturbing the 
   // still gives the same answer.
   exe.run();
   CHECK(exe.output().f32 == before.f32);
+}
+
+TEST_CASE("onednn bf16 decode: the own GEMV agrees with oneDNN's matmul and the reference", "[onednn]") {
+  if (!bf16_capable()) skip("this CPU has neither avx512_bf16 nor amx_bf16");
+  // Decode has 1–4 rows (the GEMV's range, kGemvMaxRows); prefill's 17 rows stay on oneDNN.
+  for (const Workload& w : {workload("tiny-llama", Phase::Decode, 2, 1, 31, Precision::BF16),
+                            workload("tiny-gpt2", Phase::Decode, 4, 1, 9, Precision::BF16),
+                            workload("tiny-gpt2", Phase::Prefill, 1, 17, 0, Precision::BF16)}) {
+    INFO(w.id());
+    const Graph g = lower(w);
+    const TensorSet constants = make_constants(g, 42, "");
+    onednn::Tuning with, without;
+    without.gemv_bf16 = false;
+    onednn::OnednnExecutable gemv(g, constants, 1, with), dnnl(g, constants, 1, without);
+    gemv.run();
+    gemv.sync();
+    dnnl.run();
+    dnnl.sync();
+    const HostTensor ref = reference_output(w, 42, "", "synthetic:seed=42", "").output;
+    const ErrorStats e = compare_outputs(gemv.output(), ref);
+    INFO("nmse vs reference " << e.nmse);
+    CHECK(e.nmse <= nmse_tolerance(Precision::BF16));
+    // Both compute bf16 products with f32 sums, in a different order: close to each other.
+    CHECK(compare_outputs(gemv.output(), dnnl.output()).nmse <= 1e-4);
+    // Decode: every MatMul of the graph has 1–4 rows; prefill: only the LM head, which reads
+    // the last token alone.
+    long matmuls = 0;
+    for (const Op& op : g.ops) matmuls += op.kind == OpKind::MatMul;
+    const long want = !onednn::gemv_bf16_available() ? 0 : w.phase == Phase::Decode ? matmuls : 1;
+    const auto kernels = gemv.implementation()["own_kernels"];
+    CHECK(kernels.value("gemv_bf16_avx512", 0L) == want);
+    CHECK(dnnl.implementation().dump().find("gemv_bf16") == std::string::npos);
+  }
 }
 
 #else

@@ -6,6 +6,7 @@
 #include "backends/onednn/cpu_info.hpp"
 #include "backends/onednn/elementwise.hpp"
 #include "backends/onednn/gather.hpp"
+#include "backends/onednn/gemv_bf16.hpp"
 #include "backends/onednn/matmul.hpp"
 #include "backends/onednn/matmul_quantized.hpp"
 #include "backends/onednn/quant_kernels.hpp"
@@ -78,6 +79,21 @@ MemoryUsage OnednnExecutable::memory_usage() const {
   return u;
 }
 
+namespace {
+
+// A bf16 MatMul of a few rows with constant weights and bias: the own GEMV (gemv_bf16.hpp).
+bool takes_gemv_bf16(const PlannedStep& planned, BuildEnv& env) {
+  const Op& op = *planned.op;
+  TensorTable& tt = env.tensors;
+  if (env.precision != Precision::BF16 || !gemv_bf16_available() || !env.tuning.gemv_bf16) return false;
+  if (op.inputs.size() < 2 || op.inputs.size() > 3 || !tt.is_constant(op.inputs[1])) return false;
+  if (op.inputs.size() == 3 && !tt.is_constant(op.inputs[2])) return false;
+  const TensorDesc& ad = tt.desc(op.inputs[0]);
+  return ad.shape.size() == 2 && ad.shape[0] <= kGemvMaxRows && tt.act() == dt::bf16;
+}
+
+}  // namespace
+
 std::unique_ptr<Step> OnednnExecutable::build(const PlannedStep& planned, BuildEnv& env) {
   const Op& op = *planned.op;
   const bool quantized_matmul = op.kind == OpKind::MatMul && is_quantized(env.precision) &&
@@ -87,6 +103,7 @@ std::unique_ptr<Step> OnednnExecutable::build(const PlannedStep& planned, BuildE
     switch (op.kind) {
       case OpKind::MatMul:
         if (quantized_matmul) return make_quantized_matmul_step(planned, env);
+        if (takes_gemv_bf16(planned, env)) return make_gemv_bf16_step(planned, env);
         return make_matmul_step(planned, env);
       case OpKind::Add:
       case OpKind::Mul: return make_binary_step(op, env);

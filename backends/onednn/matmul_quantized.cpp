@@ -66,27 +66,6 @@ std::vector<float> bias_f32(const Op& op, TensorTable& tt, int64_t n) {
   return std::vector<float>(b.f32.begin(), b.f32.begin() + n);
 }
 
-// The planned post-ops as the epilogue kernel's ops (quant_kernels.hpp), operands bound.
-std::vector<EpilogueOp> epilogue_ops(const PlannedStep& planned, TensorTable& tt) {
-  std::vector<EpilogueOp> ops;
-  for (const PostOp& p : planned.post_ops) {
-    EpilogueOp e;
-    switch (p.kind) {
-      case PostOpKind::GeluErf: e.kind = EpilogueOp::GeluErf; break;
-      case PostOpKind::GeluTanh: e.kind = EpilogueOp::GeluTanh; break;
-      case PostOpKind::Silu: e.kind = EpilogueOp::Silu; break;
-      case PostOpKind::Add: e.kind = EpilogueOp::Add; break;
-      case PostOpKind::Mul: e.kind = EpilogueOp::Mul; break;
-    }
-    if (!p.src1.empty()) {
-      Tensor& t = tt.get(p.src1);
-      e.src = t.data();
-      e.bf16 = t.type == dt::bf16;
-    }
-    ops.push_back(e);
-  }
-  return ops;
-}
 
 // ---------------------------------------------------------------------------------------------
 // int8: quantize the activation rows (own kernel); oneDNN's s8 × s8 matmul into f32 with the
@@ -377,6 +356,27 @@ std::unique_ptr<Step> make_int4w_step(const PlannedStep& planned, BuildEnv& env)
 }
 
 }  // namespace
+
+std::vector<EpilogueOp> epilogue_ops(const PlannedStep& planned, TensorTable& tt) {
+  std::vector<EpilogueOp> ops;
+  for (const PostOp& p : planned.post_ops) {
+    EpilogueOp e;
+    switch (p.kind) {
+      case PostOpKind::GeluErf: e.kind = EpilogueOp::GeluErf; break;
+      case PostOpKind::GeluTanh: e.kind = EpilogueOp::GeluTanh; break;
+      case PostOpKind::Silu: e.kind = EpilogueOp::Silu; break;
+      case PostOpKind::Add: e.kind = EpilogueOp::Add; break;
+      case PostOpKind::Mul: e.kind = EpilogueOp::Mul; break;
+    }
+    if (!p.src1.empty()) {
+      Tensor& t = tt.get(p.src1);
+      e.src = t.data();
+      e.bf16 = t.type == dt::bf16;
+    }
+    ops.push_back(e);
+  }
+  return ops;
+}
 
 std::unique_ptr<Step> make_quantized_matmul_step(const PlannedStep& planned, BuildEnv& env) {
   if (env.precision == Precision::Int8) return make_int8_step(planned, env);

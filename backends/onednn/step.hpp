@@ -38,6 +38,9 @@ struct Tuning {
   // f32 attention scores per tile (all sequences and KV heads): small enough to stay in L2
   // between QKᵀ, softmax and PV.
   int64_t attention_tile_bytes = int64_t(1) << 20;
+  // bf16 MatMuls of up to kGemvMaxRows rows through the own AVX512-BF16 GEMV (gemv_bf16.hpp)
+  // rather than oneDNN's matmul; false: oneDNN's (tests compare the two).
+  bool gemv_bf16 = true;
 };
 
 // Everything a step factory uses while compiling.
