@@ -136,6 +136,10 @@ constexpr std::array<uint16_t, 32> nibble_bf16_table() {
 }
 alignas(64) constexpr std::array<uint16_t, 32> kNibbleBf16 = nibble_bf16_table();
 
+// How far ahead of its loads the int4 kernel asks for packed weights (the rows are contiguous,
+// so this runs into the next rows' bytes).
+constexpr int64_t kPrefetchBytes = 2048;
+
 // R bf16 rows of a against one packed int4 row, 64 weights (two 32-blocks) per step: the nibbles
 // become bf16 through a 16-entry table (exact: -8 … 7), then vdpbf16ps multiplies pairs.
 template <int R>
@@ -152,9 +156,9 @@ IM_AVX512_BF16 void int4_rows_bf16(const uint16_t* a, int64_t lda, int64_t k, co
     __m512 acc[R][4];
     for (int r = 0; r < R; ++r)
       for (int i = 0; i < 4; ++i) acc[r][i] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < group; b += 64) {
-      const int odd = int((b / 64) & 1) * 2;
-      const int64_t k0 = g * group + b;
+    // 64 weights (32 bytes) into accumulators [at], [at + 1] of every row.
+    auto block = [&](int64_t k0, int at) IM_AVX512_BF16 {
+      _mm_prefetch(reinterpret_cast<const char*>(row + k0 / 2) + kPrefetchBytes, _MM_HINT_T0);
       // Lanes 0-15: the bytes of block k0, lanes 16-31: those of block k0 + 32.
       const __m512i v = _mm512_cvtepu8_epi16(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k0 / 2)));
@@ -165,10 +169,18 @@ IM_AVX512_BF16 void int4_rows_bf16(const uint16_t* a, int64_t lda, int64_t k, co
       for (int r = 0; r < R; ++r) {
         // a was rearranged per 64 (shuffle_for_bf16): k0+0…15, k0+32…47, k0+16…31, k0+48…63.
         const uint16_t* ar = a + r * lda + k0;
-        acc[r][odd] = _mm512_dpbf16_ps(acc[r][odd], (__m512bh)_mm512_loadu_si512(ar), wlo);
-        acc[r][odd + 1] = _mm512_dpbf16_ps(acc[r][odd + 1], (__m512bh)_mm512_loadu_si512(ar + 32), whi);
+        acc[r][at] = _mm512_dpbf16_ps(acc[r][at], (__m512bh)_mm512_loadu_si512(ar), wlo);
+        acc[r][at + 1] = _mm512_dpbf16_ps(acc[r][at + 1], (__m512bh)_mm512_loadu_si512(ar + 32), whi);
       }
+    };
+    // Two 64-blocks per step with constant accumulator indices: an index computed in the loop
+    // made GCC keep the accumulators on the stack (a store and a load per dot product).
+    int64_t b = 0;
+    for (; b + 128 <= group; b += 128) {
+      block(g * group + b, 0);
+      block(g * group + b + 64, 2);
     }
+    if (b < group) block(g * group + b, 0);
     const __m512 s = _mm512_set1_ps(sc[g]);
     for (int r = 0; r < R; ++r)
       total[r] = _mm512_fmadd_ps(_mm512_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]),
