@@ -318,16 +318,7 @@ void check_cases(Precision p) {
   Workload probe = quantized("tiny-llama", Phase::Decode, 1, 1, 7, p);
   auto cuda = gpu_backend_or_skip(probe);
   auto ref = make_backend("reference");
-  std::vector<GraphCase> cases;
-  for (auto& c : testing::backend_op_cases()) {
-    bool has_matmul = false, k_fits = true;
-    for (const Op& op : c.graph.ops)
-      if (op.kind == OpKind::MatMul) {
-        has_matmul = true;
-        k_fits = k_fits && c.graph.tensor(op.inputs[1]).shape[1] % 32 == 0;
-      }
-    if (has_matmul && (p == Precision::Int8 || k_fits)) cases.push_back(std::move(c));
-  }
+  std::vector<GraphCase> cases = testing::quantized_matmul_op_cases(p);
   // GEMV (m ≤ 8) and tiled int4w, odd N, fused bias and residual.
   for (auto [m, n, k] : {std::tuple{1, 65, 128}, std::tuple{8, 33, 64}, std::tuple{9, 65, 128},
                          std::tuple{33, 100, 256}})

@@ -122,14 +122,7 @@ TEST_CASE("onednn int8 and int4w: the shared matmul op cases", "[onednn][quant]"
   int int4_cases = 0;
   for (Precision p : {Precision::Int8, Precision::Int4W}) {
     if (p == Precision::Int8 && !int8_capable()) continue;
-    for (auto c : testing::backend_op_cases()) {
-      bool has_matmul = false, k_fits = true;
-      for (const Op& op : c.graph.ops)
-        if (op.kind == OpKind::MatMul) {
-          has_matmul = true;
-          k_fits = k_fits && c.graph.tensor(op.inputs[1]).shape[1] % 32 == 0;
-        }
-      if (!has_matmul || (p == Precision::Int4W && !k_fits)) continue;
+    for (auto c : testing::quantized_matmul_op_cases(p)) {
       int4_cases += p == Precision::Int4W;
       INFO("case " << c.name << " at " << to_string(p));
       c.graph.workload.precision = p;

@@ -106,14 +106,7 @@ std::vector<Workload> tiny_workloads(Precision p) {
 int check_op_cases(VulkanBackend& backend, Precision p) {
   auto ref = make_backend("reference");
   int cases = 0;
-  for (auto c : testing::backend_op_cases()) {
-    bool has_matmul = false, k_fits = true;
-    for (const Op& op : c.graph.ops)
-      if (op.kind == OpKind::MatMul) {
-        has_matmul = true;
-        k_fits = k_fits && c.graph.tensor(op.inputs[1]).shape[1] % 32 == 0;
-      }
-    if (!has_matmul || (p == Precision::Int4W && !k_fits)) continue;
+  for (auto c : testing::quantized_matmul_op_cases(p)) {
     ++cases;
     INFO("case " << c.name << " at " << to_string(p));
     c.graph.workload.precision = p;

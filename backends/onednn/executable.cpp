@@ -89,7 +89,7 @@ bool takes_gemv_bf16(const PlannedStep& planned, BuildEnv& env) {
   if (op.inputs.size() < 2 || op.inputs.size() > 3 || !tt.is_constant(op.inputs[1])) return false;
   if (op.inputs.size() == 3 && !tt.is_constant(op.inputs[2])) return false;
   const TensorDesc& ad = tt.desc(op.inputs[0]);
-  return ad.shape.size() == 2 && ad.shape[0] <= kGemvMaxRows && tt.act() == dt::bf16;
+  return ad.shape.size() == 2 && ad.shape[0] <= kGemvMaxRows;
 }
 
 }  // namespace

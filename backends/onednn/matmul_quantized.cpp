@@ -209,7 +209,7 @@ std::unique_ptr<Step> make_int8_step(const PlannedStep& planned, BuildEnv& env) 
   const bool direct_bf16 = a.type == dt::bf16 && quant_kernel_isa() == "avx512";
   F32Input in;
   in.a = &a;
-  if (!direct_bf16) in = f32_input(a, tt);
+  if (!direct_bf16 && quantizes) in = f32_input(a, tt);  // a step that reuses rows reads no a
   return std::make_unique<Int8MatmulStep>(s, kp, std::move(in), direct_bf16, std::move(act),
                                           quantizes, std::move(buffers), std::move(calls),
                                           std::move(epi), static_cast<float*>(acc_ptr));

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <bit>
 #include <cmath>
 
@@ -136,6 +137,20 @@ constexpr std::array<uint16_t, 32> nibble_bf16_table() {
 }
 alignas(64) constexpr std::array<uint16_t, 32> kNibbleBf16 = nibble_bf16_table();
 
+// Rows of a in blocks of four, then the one to three left, as kernel(rows, first row) with rows
+// a compile-time constant: the kernels unpack each packed weight once per block.
+template <class Kernel>
+void for_row_blocks(int64_t m, Kernel&& kernel) {
+  int64_t r = 0;
+  for (; r + 4 <= m; r += 4) kernel(std::integral_constant<int, 4>{}, r);
+  switch (m - r) {
+    case 3: kernel(std::integral_constant<int, 3>{}, r); break;
+    case 2: kernel(std::integral_constant<int, 2>{}, r); break;
+    case 1: kernel(std::integral_constant<int, 1>{}, r); break;
+    default: break;
+  }
+}
+
 // How far ahead of its loads the int4 kernel asks for packed weights (the rows are contiguous,
 // so this runs into the next rows' bytes).
 constexpr int64_t kPrefetchBytes = 2048;
@@ -239,15 +254,9 @@ void int4w_matmul(const float* a, int64_t m, int64_t k, const uint8_t* packed,
       for (int64_t r = 0; r < m; ++r) int4_row_portable(a + r * k, k, row, sc, group, out + r * n + j);
       continue;
     }
-    // Four rows of a per pass over the packed row: each nibble is unpacked once for all four.
-    int64_t r = 0;
-    for (; r + 4 <= m; r += 4) int4_rows_avx512<4>(a + r * k, k, k, row, sc, group, out + r * n + j, n);
-    switch (m - r) {
-      case 3: int4_rows_avx512<3>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      case 2: int4_rows_avx512<2>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      case 1: int4_rows_avx512<1>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      default: break;
-    }
+    for_row_blocks(m, [&](auto rows, int64_t r) {
+      int4_rows_avx512<rows()>(a + r * k, k, k, row, sc, group, out + r * n + j, n);
+    });
   }
 }
 
@@ -473,14 +482,9 @@ void int4w_matmul_bf16(const uint16_t* a_in, int64_t m, int64_t k, const uint8_t
   for (int64_t j = 0; j < n; ++j) {
     const uint8_t* row = packed + j * (k / 2);
     const float* sc = scales + j * groups;
-    int64_t r = 0;
-    for (; r + 4 <= m; r += 4) int4_rows_bf16<4>(a + r * k, k, k, row, sc, group, out + r * n + j, n);
-    switch (m - r) {
-      case 3: int4_rows_bf16<3>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      case 2: int4_rows_bf16<2>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      case 1: int4_rows_bf16<1>(a + r * k, k, k, row, sc, group, out + r * n + j, n); break;
-      default: break;
-    }
+    for_row_blocks(m, [&](auto rows, int64_t r) {
+      int4_rows_bf16<rows()>(a + r * k, k, k, row, sc, group, out + r * n + j, n);
+    });
   }
 }
 

@@ -184,4 +184,18 @@ std::vector<OpCase> backend_op_cases() {
   return cases;
 }
 
+std::vector<OpCase> quantized_matmul_op_cases(Precision p) {
+  std::vector<OpCase> out;
+  for (auto& c : backend_op_cases()) {
+    bool has_matmul = false, k_fits = true;
+    for (const Op& op : c.graph.ops)
+      if (op.kind == OpKind::MatMul) {
+        has_matmul = true;
+        k_fits = k_fits && c.graph.tensor(op.inputs[1]).shape[1] % 32 == 0;
+      }
+    if (has_matmul && (p != Precision::Int4W || k_fits)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace infermark::testing

@@ -19,4 +19,8 @@ using OpCase = GraphCase;
 // list is the same on every machine and every call.
 std::vector<OpCase> backend_op_cases();
 
+// The cases with a MatMul that precision `p` can quantize: every one for int8; for int4w only
+// those whose MatMul K are multiples of 32 (the packed layout's unit).
+std::vector<OpCase> quantized_matmul_op_cases(Precision p);
+
 }  // namespace infermark::testing
